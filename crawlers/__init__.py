@@ -1,0 +1,1 @@
+"""Scrapy project: spiders yield RawPost items, an item pipeline hands them to the store."""

@@ -1,0 +1,1 @@
+"""Stages, store, scheduler, alerts and CLI of Veille."""

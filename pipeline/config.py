@@ -1,0 +1,319 @@
+"""Typed configuration: YAML files under config/, validated by pydantic at start-up.
+
+Files of a config directory:
+- veille.yaml   storage, NLP, crawling politeness, dashboard;
+- sources.yaml  where to crawl;
+- brands.yaml   the brand catalog (aliases, products, competitors, official accounts);
+- alerts.yaml   alert rules.
+
+Every error names the file, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_DIR = Path("config")
+_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class ConfigError(Exception):
+    """A configuration file is missing, unreadable or invalid."""
+
+    def __init__(self, file: Path | str, problems: list[str]):
+        self.file = str(file)
+        self.problems = problems
+        super().__init__(f"{file}: " + "; ".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- veille.yaml -------------------------------------------------------------------
+
+
+class StorageConfig(_Model):
+    backend: Literal["sqlite"] = "sqlite"
+    sqlite_path: Path = Path("data/veille.db")
+
+
+class NlpConfig(_Model):
+    sentiment_model: str | None = Field(
+        default="cardiffnlp/twitter-xlm-roberta-base-sentiment",
+        description="Hugging Face model id or local path; loaded from a path or the local "
+        "cache only, never downloaded at run time. None: lexicon fallback.",
+    )
+    sentiment_revision: str | None = None
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    max_length: int = Field(default=256, ge=16, le=4096)
+    spacy_model_fr: str = "fr_core_news_sm"
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it"])
+
+
+class CrawlConfig(_Model):
+    user_agent: str = "VeilleBot/0.1 (+{contact})"
+    contact: str = "veille@example.org"
+    obey_robots: bool = True
+    concurrent_requests_per_domain: int = Field(default=4, ge=1, le=64)
+    download_delay: float = Field(default=0.0, ge=0)
+    autothrottle: bool = True
+    download_timeout: float = Field(default=20.0, gt=0)
+    retry_times: int = Field(default=2, ge=0, le=10)
+
+
+class DashboardConfig(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8501, ge=1, le=65535)
+    timezone: str = "Europe/Paris"
+    language: Literal["fr", "en"] = "fr"
+
+
+class Settings(_Model):
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    nlp: NlpConfig = Field(default_factory=NlpConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+
+
+# --- sources.yaml ------------------------------------------------------------------
+
+
+class ForumSelectors(_Model):
+    """CSS selectors of a forum engine; `::attr(x)` and `::text` are allowed."""
+
+    forum_links: str | None = None
+    topic_links: str
+    next_page: str | None = None
+    post: str
+    post_id: str
+    author: str
+    author_url: str | None = None
+    date: str
+    body: str
+    quote: str | None = None
+    quote_author: str | None = None
+    thread_title: str
+    likes: str | None = None
+
+
+class SourceConfig(_Model):
+    id: str = Field(pattern=_ID)
+    name: str
+    kind: Literal["forum"] = "forum"
+    enabled: bool = True
+    start_urls: list[str] = Field(min_length=1)
+    allowed_domains: list[str] = Field(default_factory=list)
+    timezone: str = "Europe/Paris"
+    lang_hint: str | None = None
+    schedule_minutes: int = Field(default=60, ge=1)
+    max_pages: int = Field(default=500, ge=1)
+    obey_robots: bool | None = None
+    selectors: ForumSelectors
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_only(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.match(r"^https?://", url):
+                raise ValueError(f"expected an http(s) URL, got {url!r}")
+        return urls
+
+
+class SourcesFile(_Model):
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        _reject_duplicate_ids([s.id for s in sources])
+        return sources
+
+
+# --- brands.yaml -------------------------------------------------------------------
+
+
+class ProductConfig(_Model):
+    id: str = Field(pattern=_ID)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class BrandConfig(_Model):
+    id: str = Field(pattern=_ID)
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    products: list[ProductConfig] = Field(default_factory=list)
+    competitors: list[str] = Field(default_factory=list)
+    official_accounts: list[str] = Field(default_factory=list)
+    exclusions: list[str] = Field(
+        default_factory=list,
+        description="Phrases in which an alias does not mean the brand (e.g. 'côte d'azur').",
+    )
+
+
+class BrandsFile(_Model):
+    brands: list[BrandConfig] = Field(default_factory=list)
+
+    @field_validator("brands")
+    @classmethod
+    def _consistent(cls, brands: list[BrandConfig]) -> list[BrandConfig]:
+        ids = [b.id for b in brands]
+        _reject_duplicate_ids(ids)
+        for brand in brands:
+            unknown = [c for c in brand.competitors if c not in ids]
+            if unknown:
+                raise ValueError(f"brand {brand.id!r} names unknown competitors {unknown}")
+        return brands
+
+
+# --- alerts.yaml -------------------------------------------------------------------
+
+
+class CrisisRuleConfig(_Model):
+    id: str = Field(pattern=_ID)
+    type: Literal["crisis_vocabulary"] = "crisis_vocabulary"
+    enabled: bool = True
+    brands: list[str] = Field(default_factory=list, description="Empty: every brand.")
+    severity: Literal["low", "medium", "high", "critical"] = "high"
+    terms: list[str] = Field(min_length=1)
+    sla_hours: float = Field(default=4.0, gt=0)
+    min_mentions: int = Field(default=1, ge=1)
+
+
+class AlertsFile(_Model):
+    rules: list[CrisisRuleConfig] = Field(default_factory=list)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique(cls, rules: list[CrisisRuleConfig]) -> list[CrisisRuleConfig]:
+        _reject_duplicate_ids([r.id for r in rules])
+        return rules
+
+
+def _reject_duplicate_ids(ids: list[str]) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ValueError(f"duplicate id {ident!r}")
+        seen.add(ident)
+
+
+# --- loading -----------------------------------------------------------------------
+
+
+class VeilleConfig(BaseModel):
+    """Everything loaded from one config directory."""
+
+    directory: Path
+    settings: Settings
+    sources: list[SourceConfig]
+    brands: list[BrandConfig]
+    rules: list[CrisisRuleConfig]
+
+    def source(self, source_id: str) -> SourceConfig:
+        """The source with this id, or a KeyError naming the known ones."""
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources) or "none"
+        raise KeyError(f"unknown source {source_id!r} (known: {known})")
+
+    def brand(self, brand_id: str) -> BrandConfig:
+        """The brand with this id."""
+        for brand in self.brands:
+            if brand.id == brand_id:
+                return brand
+        raise KeyError(f"unknown brand {brand_id!r}")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file, relative paths taken from the working directory."""
+        return self.settings.storage.sqlite_path
+
+
+def _format_errors(err: ValidationError) -> list[str]:
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        problems.append(f"field {loc}: {e['msg']} (got {e.get('input')!r:.80})")
+    return problems
+
+
+def _read_yaml(path: Path, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError(path, ["file not found"])
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, [f"invalid YAML at {where}{problem}"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"cannot read: {exc}"]) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, [f"expected a mapping at the top level, got {type(data).__name__}"])
+    return data
+
+
+def _validate(model: type[_Model], path: Path, data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, _format_errors(exc)) from exc
+
+
+def apply_env_overrides(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Apply `VEILLE_SECTION__KEY=value` variables to the settings mapping."""
+    from pipeline.settings import SETTINGS
+
+    for setting in SETTINGS:
+        value = environ.get(setting.env_var)
+        if value is None:
+            continue
+        section, key = setting.name.split(".", 1)
+        data.setdefault(section, {})[key] = yaml.safe_load(value) if value != "" else None
+    return data
+
+
+def load_config(directory: Path | str | None = None, environ: dict[str, str] | None = None) -> VeilleConfig:
+    """Load and validate a config directory (default: $VEILLE_CONFIG_DIR or ./config)."""
+    env = dict(os.environ if environ is None else environ)
+    base = Path(directory or env.get("VEILLE_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    if not base.is_dir():
+        raise ConfigError(base, ["config directory not found"])
+    settings_path = base / "veille.yaml"
+    settings_data = apply_env_overrides(_read_yaml(settings_path, required=False), env)
+    settings = _validate(Settings, settings_path, settings_data)
+    sources_path = base / "sources.yaml"
+    sources = _validate(SourcesFile, sources_path, _read_yaml(sources_path, required=True))
+    brands_path = base / "brands.yaml"
+    brands = _validate(BrandsFile, brands_path, _read_yaml(brands_path, required=True))
+    alerts_path = base / "alerts.yaml"
+    alerts = _validate(AlertsFile, alerts_path, _read_yaml(alerts_path, required=False))
+    brand_ids = {b.id for b in brands.brands}
+    for rule in alerts.rules:
+        unknown = [b for b in rule.brands if b not in brand_ids]
+        if unknown:
+            raise ConfigError(alerts_path, [f"field rules.{rule.id}.brands: unknown brands {unknown}"])
+    return VeilleConfig(
+        directory=base,
+        settings=settings,
+        sources=sources.sources,
+        brands=brands.brands,
+        rules=alerts.rules,
+    )

@@ -1,0 +1,182 @@
+"""Records passed between stages through the store: Mention, Alert, CrawlRun."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from crawlers.items import RawPost, _parse_dt
+
+SENTIMENT_LABELS = ("positive", "neutral", "negative", "mixed")
+ALERT_STATUSES = ("new", "acknowledged", "resolved", "dismissed")
+OPEN_ALERT_STATUSES = ("new", "acknowledged")
+
+
+@dataclass
+class BrandMatch:
+    """One brand (and maybe product) found in a text, with where and why."""
+
+    brand_id: str
+    surface: str
+    start: int
+    end: int
+    product_id: str | None = None
+    rule: str = "alias"
+
+
+@dataclass
+class Sentiment:
+    """A sentiment label with its score and the model that produced it."""
+
+    label: str
+    score: float
+    model: str
+    model_version: str = ""
+
+
+@dataclass
+class Mention:
+    """A RawPost with what the NLP stage found in it."""
+
+    post: RawPost
+    lang: str
+    brands: list[BrandMatch] = field(default_factory=list)
+    sentiment: Sentiment | None = None
+    brand_sentiment: dict[str, str] = field(default_factory=dict)
+    aspects: list[str] = field(default_factory=list)
+    is_official: bool = False
+    duplicate_of: str | None = None
+    pii_hashes: list[str] = field(default_factory=list)
+    processed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    nlp_version: str = ""
+    sentiment_override: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Same id as the post it was made from."""
+        return self.post.id
+
+    @property
+    def brand_ids(self) -> list[str]:
+        """Distinct brand ids, in order of first appearance."""
+        return list(dict.fromkeys(m.brand_id for m in self.brands))
+
+    @property
+    def effective_label(self) -> str | None:
+        """A person's correction wins over the model."""
+        if self.sentiment_override:
+            return self.sentiment_override
+        return self.sentiment.label if self.sentiment else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the post's fields flattened with the NLP fields."""
+        data = self.post.to_dict()
+        data.update(
+            id=self.id,
+            lang=self.lang,
+            brands=[asdict(b) for b in self.brands],
+            sentiment=asdict(self.sentiment) if self.sentiment else None,
+            brand_sentiment=dict(self.brand_sentiment),
+            aspects=list(self.aspects),
+            is_official=self.is_official,
+            duplicate_of=self.duplicate_of,
+            pii_hashes=list(self.pii_hashes),
+            processed_at=self.processed_at.isoformat(),
+            nlp_version=self.nlp_version,
+            sentiment_override=self.sentiment_override,
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mention:
+        """Inverse of `to_dict`."""
+        sentiment = data.get("sentiment")
+        processed = _parse_dt(data.get("processed_at")) or datetime.now(UTC)
+        return cls(
+            post=RawPost.from_dict(data),
+            lang=data.get("lang") or "und",
+            brands=[BrandMatch(**b) for b in data.get("brands") or []],
+            sentiment=Sentiment(**sentiment) if sentiment else None,
+            brand_sentiment=dict(data.get("brand_sentiment") or {}),
+            aspects=list(data.get("aspects") or []),
+            is_official=bool(data.get("is_official")),
+            duplicate_of=data.get("duplicate_of"),
+            pii_hashes=list(data.get("pii_hashes") or []),
+            processed_at=processed,
+            nlp_version=data.get("nlp_version") or "",
+            sentiment_override=data.get("sentiment_override"),
+        )
+
+
+@dataclass
+class AlertEvent:
+    """One timestamped entry of an alert's history (transition, note, notification)."""
+
+    at: datetime
+    kind: str
+    by: str = ""
+    text: str = ""
+
+
+@dataclass
+class Alert:
+    """An alert raised by a rule for a brand, with its evidence and triage state."""
+
+    id: str
+    rule_id: str
+    brand_id: str
+    severity: str
+    created_at: datetime
+    updated_at: datetime
+    window_start: datetime
+    window_end: datetime
+    why: str
+    mention_ids: list[str]
+    due_at: datetime
+    status: str = "new"
+    assignee: str | None = None
+    history: list[AlertEvent] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for someone (new or acknowledged)."""
+        return self.status in OPEN_ALERT_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        data = asdict(self)
+        for key in ("created_at", "updated_at", "window_start", "window_end", "due_at"):
+            data[key] = getattr(self, key).isoformat()
+        data["history"] = [
+            {**asdict(e), "at": e.at.isoformat()} for e in self.history
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        """Inverse of `to_dict`."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        for key in ("created_at", "updated_at", "window_start", "window_end", "due_at"):
+            kwargs[key] = _parse_dt(kwargs[key])
+        kwargs["history"] = [
+            AlertEvent(**{**e, "at": _parse_dt(e["at"])}) for e in data.get("history") or []
+        ]
+        return cls(**kwargs)
+
+
+@dataclass
+class CrawlRun:
+    """Statistics of one crawl of one source."""
+
+    source_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"
+    pages: int = 0
+    posts_new: int = 0
+    posts_updated: int = 0
+    posts_unchanged: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    id: int | None = None

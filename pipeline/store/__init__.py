@@ -1,0 +1,36 @@
+"""The store: one protocol, backends chosen by `storage.backend` in config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import VeilleConfig
+from pipeline.store.base import (
+    BarometerRow,
+    MentionFilter,
+    QuarantinedRecord,
+    SearchError,
+    Store,
+    UpsertCounts,
+)
+
+
+def open_store(config: VeilleConfig) -> Store:
+    """Open the configured backend (the only place that chooses one)."""
+    backend = config.settings.storage.backend
+    if backend == "sqlite":
+        from pipeline.store.sqlite import SQLiteStore
+
+        return SQLiteStore(Path(config.sqlite_path))
+    raise ValueError(f"storage.backend: unknown backend {backend!r}")
+
+
+__all__ = [
+    "BarometerRow",
+    "MentionFilter",
+    "QuarantinedRecord",
+    "SearchError",
+    "Store",
+    "UpsertCounts",
+    "open_store",
+]

@@ -1,0 +1,165 @@
+"""The store protocol every backend implements, and the plain records it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from crawlers.items import RawPost
+from pipeline.models import Alert, CrawlRun, Mention
+
+
+class SearchError(ValueError):
+    """A full-text query the index cannot parse; the message is safe to show."""
+
+
+@dataclass
+class UpsertCounts:
+    """What an idempotent write did: new rows, changed rows, rows already identical."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class MentionFilter:
+    """Filters shared by mention listings, search and the barometer."""
+
+    brand_ids: Sequence[str] = ()
+    sentiments: Sequence[str] = ()
+    source_ids: Sequence[str] = ()
+    langs: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+    include_official: bool = False
+
+
+@dataclass
+class BarometerRow:
+    """Mentions of one brand in one period bucket, by effective sentiment."""
+
+    bucket: str
+    brand_id: str
+    total: int
+    positive: int
+    neutral: int
+    negative: int
+    mixed: int
+
+
+@dataclass
+class QuarantinedRecord:
+    """A record a stage could not handle, kept with the reason."""
+
+    stage: str
+    record_id: str
+    reason: str
+    detail: str
+    created_at: datetime
+    payload: dict[str, object] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Durable storage shared by every stage; all writes are idempotent."""
+
+    # raw posts
+    def upsert_raw_posts(self, posts: Iterable[RawPost]) -> UpsertCounts:
+        """Insert new posts, update changed ones (they get a new sequence number)."""
+        ...
+
+    def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
+        """Posts stored or changed after sequence `seq`, oldest first."""
+        ...
+
+    def count_raw_posts(self) -> int:
+        """Number of raw posts stored."""
+        ...
+
+    # stage progress
+    def get_cursor(self, name: str) -> int:
+        """A stage's last processed sequence number (0 when it never ran)."""
+        ...
+
+    def set_cursor(self, name: str, value: int) -> None:
+        """Record a stage's progress, after its batch is stored."""
+        ...
+
+    # mentions
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertCounts:
+        """Store mentions; a person's sentiment override already stored is kept."""
+        ...
+
+    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
+        """Mentions stored or changed after `seq`, oldest first."""
+        ...
+
+    def get_mentions(self, ids: Sequence[str]) -> list[Mention]:
+        """Mentions by id (unknown ids are skipped)."""
+        ...
+
+    def count_mentions(self) -> int:
+        """Number of mentions stored."""
+        ...
+
+    def search_mentions(
+        self, flt: MentionFilter, limit: int = 100, offset: int = 0
+    ) -> list[Mention]:
+        """Mentions matching the filter, newest first; `flt.text` is a full-text query."""
+        ...
+
+    def set_sentiment_override(self, mention_id: str, label: str | None) -> None:
+        """A person's sentiment correction (None removes it)."""
+        ...
+
+    def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:
+        """Volume by brand and bucket (`hour`, `day`, `week`, `month`) and sentiment."""
+        ...
+
+    # quarantine
+    def quarantine(self, record: QuarantinedRecord) -> None:
+        """Keep a bad record apart with its reason (idempotent per stage and id)."""
+        ...
+
+    def quarantined(self, stage: str | None = None) -> list[QuarantinedRecord]:
+        """Quarantined records, newest first."""
+        ...
+
+    # alerts
+    def save_alert(self, alert: Alert) -> None:
+        """Insert or replace an alert by id."""
+        ...
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        """One alert by id."""
+        ...
+
+    def open_alert(self, rule_id: str, brand_id: str) -> Alert | None:
+        """The open alert of a rule for a brand, if any."""
+        ...
+
+    def list_alerts(self, statuses: Sequence[str] = ()) -> list[Alert]:
+        """Alerts, most urgent (earliest due) first."""
+        ...
+
+    # crawl runs
+    def save_crawl_run(self, run: CrawlRun) -> int:
+        """Insert or update a crawl run; returns its id."""
+        ...
+
+    def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
+        """Latest crawl runs first."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,97 @@
+"""Schema of the embedded store (PRAGMA user_version tracks it)."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# `seq` columns give each stage a cursor: a row gets a new, larger seq whenever its
+# content changes, so a stage that remembers the last seq it finished sees every change.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw_posts (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    published_at TEXT,
+    fetched_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS raw_posts_seq ON raw_posts(seq);
+CREATE INDEX IF NOT EXISTS raw_posts_source ON raw_posts(source_id, published_at);
+
+CREATE TABLE IF NOT EXISTS mentions (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    sentiment_label TEXT,
+    sentiment_score REAL,
+    sentiment_model TEXT,
+    sentiment_override TEXT,
+    is_official INTEGER NOT NULL DEFAULT 0,
+    duplicate_of TEXT,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS mentions_seq ON mentions(seq);
+CREATE INDEX IF NOT EXISTS mentions_ts ON mentions(ts);
+CREATE INDEX IF NOT EXISTS mentions_source_ts ON mentions(source_id, ts);
+
+CREATE TABLE IF NOT EXISTS mention_brands (
+    mention_id TEXT NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+    brand_id TEXT NOT NULL,
+    product_id TEXT NOT NULL DEFAULT '',
+    sentiment TEXT,
+    PRIMARY KEY (mention_id, brand_id, product_id)
+);
+CREATE INDEX IF NOT EXISTS mention_brands_brand ON mention_brands(brand_id, mention_id);
+
+-- remove_diacritics: "reseau" finds "réseau", as French users type without accents.
+CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(
+    body_text, thread_title, author,
+    tokenize="unicode61 remove_diacritics 2"
+);
+
+CREATE TABLE IF NOT EXISTS cursors (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    stage TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    payload TEXT,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (stage, record_id)
+);
+
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    brand_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, brand_id, status);
+
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+"""
