@@ -48,11 +48,8 @@ class StorageConfig(_Model):
 
 
 class NlpConfig(_Model):
-    sentiment_model: str | None = Field(
-        default="cardiffnlp/twitter-xlm-roberta-base-sentiment",
-        description="Hugging Face model id or local path; loaded from a path or the local "
-        "cache only, never downloaded at run time. None: lexicon fallback.",
-    )
+    # Loaded from a local path or the local cache only; never downloaded at run time.
+    sentiment_model: str | None = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
     sentiment_revision: str | None = None
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=16, le=4096)

@@ -43,7 +43,8 @@ def _collect() -> list[Setting]:
 SETTINGS_HELP = {
     "storage.backend": "Store backend: sqlite (embedded, default).",
     "storage.sqlite_path": "SQLite database file (WAL mode).",
-    "nlp.sentiment_model": "Transformers model id or local path for sentiment; empty for the lexicon.",
+    "nlp.sentiment_model": "Transformers model id or local path for sentiment, loaded from the "
+    "path or the local cache only; empty for the lexicon.",
     "nlp.sentiment_revision": "Model revision (commit or tag) to load.",
     "nlp.batch_size": "Mentions per NLP batch.",
     "nlp.max_length": "Token limit per text for the transformer (longer texts are truncated).",

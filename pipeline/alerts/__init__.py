@@ -1,0 +1,1 @@
+"""Alert rules (a small registry of rule types) and the stage that applies them."""

@@ -1,0 +1,252 @@
+"""The `veille` command line: crawl, process, alerts, run, schedule, dashboard, demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import ConfigError, VeilleConfig, load_config
+from pipeline.models import CrawlRun
+from pipeline.runner import StageReport, crawl_sources, evaluate_alerts, process_posts
+from pipeline.store import open_store
+
+app = typer.Typer(help="Veille: social listening and brand barometer, French first.",
+                  no_args_is_help=True, add_completion=False)
+config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Evaluate alert rules, list alerts.")
+app.add_typer(config_app, name="config")
+app.add_typer(alerts_app, name="alerts")
+
+console = Console(stderr=True)
+out = Console()
+
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option("--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."),
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log at debug level.")]
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _config(config_dir: Path | None) -> VeilleConfig:
+    try:
+        return load_config(config_dir)
+    except ConfigError as exc:
+        console.print(f"[red]Configuration error in {exc.file}:[/red]")
+        for problem in exc.problems:
+            console.print(f"  - {problem}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+def _crawl_progress(source_id: str, event: dict[str, Any]) -> None:
+    if event.get("event") == "progress":
+        console.print(
+            f"  [{source_id}] pages {event.get('pages', 0)}, posts {event.get('posts', 0)}",
+            markup=False,
+        )
+
+
+def _stage_progress(stage: str, count: int) -> None:
+    console.print(f"  [{stage}] {count} records", markup=False)
+
+
+def _print_crawls(runs: list[CrawlRun]) -> None:
+    table = Table(title="Crawl")
+    for column in ("source", "status", "pages", "new", "updated", "unchanged", "errors"):
+        table.add_column(column)
+    for run in runs:
+        errors = ", ".join(f"{k}={v}" for k, v in sorted(run.errors.items())) or "-"
+        table.add_row(run.source_id, run.status, str(run.pages), str(run.posts_new),
+                      str(run.posts_updated), str(run.posts_unchanged), errors)
+    out.print(table)
+
+
+def _print_stage(report: StageReport) -> None:
+    quarantined = ", ".join(f"{k}={v}" for k, v in sorted(report.quarantined.items())) or "0"
+    line = (f"{report.stage}: {report.records} records in {report.batches} batches, "
+            f"{report.stored.new} new, {report.stored.updated} updated, "
+            f"{report.stored.unchanged} unchanged, quarantined {quarantined}, "
+            f"{report.seconds:.1f} s")
+    if report.details.get("sentiment_model"):
+        line += f", sentiment model {report.details['sentiment_model']}"
+    if "alerts_touched" in report.details:
+        line += f", {len(report.details['alerts_touched'])} alerts created or updated"
+    out.print(line, markup=False)
+
+
+@config_app.command("check")
+def config_check(config_dir: ConfigDir = None) -> None:
+    """Validate every config file; errors name the file, the field and what was expected."""
+    config = _config(config_dir)
+    out.print(
+        f"OK: {config.directory}: {len(config.sources)} sources, {len(config.brands)} brands, "
+        f"{len(config.rules)} alert rules, storage {config.settings.storage.backend} "
+        f"({config.sqlite_path})",
+        markup=False,
+    )
+
+
+@app.command()
+def crawl(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source id (repeatable); default: all enabled.")] = None,
+    config_dir: ConfigDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Crawl sources, each in a child process, and store their posts."""
+    _setup_logging(verbose)
+    config = _config(config_dir)
+    try:
+        runs = crawl_sources(config, source or [], on_progress=_crawl_progress)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from exc
+    _print_crawls(runs)
+    if any(r.status == "failed" for r in runs):
+        raise typer.Exit(1)
+
+
+@app.command()
+def process(config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
+    """Run the NLP stage over raw posts not yet processed."""
+    _setup_logging(verbose)
+    config = _config(config_dir)
+    store = open_store(config)
+    try:
+        _print_stage(process_posts(config, store, progress=_stage_progress))
+    finally:
+        store.close()
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts(ctx: typer.Context, config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
+    """Evaluate alert rules over mentions not yet seen (with no subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _setup_logging(verbose)
+    config = _config(config_dir)
+    store = open_store(config)
+    try:
+        _print_stage(evaluate_alerts(config, store, progress=_stage_progress))
+    finally:
+        store.close()
+
+
+@alerts_app.command("list")
+def alerts_list(
+    config_dir: ConfigDir = None,
+    all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved and dismissed.")] = False,
+) -> None:
+    """List alerts, most urgent first."""
+    config = _config(config_dir)
+    store = open_store(config)
+    try:
+        statuses = () if all_statuses else ("new", "acknowledged")
+        table = Table(title="Alerts")
+        for column in ("id", "due (UTC)", "severity", "status", "brand", "mentions", "why"):
+            table.add_column(column, overflow="fold")
+        for alert in store.list_alerts(statuses):
+            table.add_row(alert.id, alert.due_at.strftime("%Y-%m-%d %H:%M"), alert.severity,
+                          alert.status, alert.brand_id, str(len(alert.mention_ids)), alert.why)
+        out.print(table)
+    finally:
+        store.close()
+
+
+@app.command()
+def run(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source id (repeatable).")] = None,
+    config_dir: ConfigDir = None,
+    verbose: Verbose = False,
+) -> None:
+    """Run every stage once: crawl, NLP, alerts."""
+    _setup_logging(verbose)
+    config = _config(config_dir)
+    runs = crawl_sources(config, source or [], on_progress=_crawl_progress)
+    _print_crawls(runs)
+    store = open_store(config)
+    try:
+        _print_stage(process_posts(config, store, progress=_stage_progress))
+        _print_stage(evaluate_alerts(config, store))
+        out.print(f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
+                  f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts", markup=False)
+    finally:
+        store.close()
+    if any(r.status == "failed" for r in runs):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schedule(config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
+    """Run the scheduler in the foreground: one job per source, never two crawls of one source at once."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from pipeline.scheduler import register_jobs
+
+    _setup_logging(verbose)
+    config = _config(config_dir)
+    scheduler = BlockingScheduler(timezone="UTC")
+    ids = register_jobs(scheduler, config)
+    console.print(f"scheduler: {len(ids)} jobs ({', '.join(ids)}); Ctrl-C to stop", markup=False)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+def dashboard_command(config: VeilleConfig) -> list[str]:
+    """The command line that starts the Streamlit dashboard."""
+    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    dash = config.settings.dashboard
+    return [sys.executable, "-m", "streamlit", "run", str(app_path),
+            "--server.address", dash.host, "--server.port", str(dash.port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+
+
+@app.command()
+def dashboard(config_dir: ConfigDir = None) -> None:
+    """Start the Streamlit dashboard (foreground)."""
+    config = _config(config_dir)
+    env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
+    dash = config.settings.dashboard
+    out.print(f"Dashboard: http://{dash.host}:{dash.port}/", markup=False)
+    raise typer.Exit(subprocess.call(dashboard_command(config), env=env))
+
+
+@app.command()
+def demo(
+    config_dir: ConfigDir = None,
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Stop after the pipeline.")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Serve the demo forum, crawl it, analyse, raise alerts, then open the dashboard."""
+    from pipeline.demo import run_demo
+
+    _setup_logging(verbose)
+    raise typer.Exit(run_demo(_config(config_dir), dashboard=not no_dashboard,
+                              print_line=lambda s: out.print(s, markup=False)))
+
+
+def main() -> None:
+    """Entry point for `python -m pipeline.cli`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""`veille demo`: the whole path on the project's own demo forum, then the dashboard."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.config import VeilleConfig
+from pipeline.runner import crawl_sources, evaluate_alerts, process_posts
+from pipeline.store import open_store
+
+logger = logging.getLogger(__name__)
+
+DEMO_SOURCE = "demo-forum"
+
+
+def demo_address(config: VeilleConfig) -> tuple[str, int]:
+    """Host and port of the demo forum, read from the demo source's start URL."""
+    url = urlsplit(config.source(DEMO_SOURCE).start_urls[0])
+    if url.hostname is None or url.port is None:
+        raise ValueError(f"sources.yaml: {DEMO_SOURCE} start URL needs a host and a port")
+    return url.hostname, url.port
+
+
+def run_demo(
+    config: VeilleConfig,
+    dashboard: bool = True,
+    seed: int = 7,
+    print_line: Callable[[str], None] = print,
+) -> int:
+    """Serve the demo forum, run crawl → NLP → alerts on it, then serve the dashboard."""
+    from pipeline.cli import dashboard_command
+    from pipeline.demo_forum.generator import generate_forum, write_ground_truth
+    from pipeline.demo_forum.server import DemoForumServer
+
+    host, port = demo_address(config)
+    forum = generate_forum(seed=seed)
+    truth = Path(config.sqlite_path).parent / "demo_ground_truth.json"
+    truth.parent.mkdir(parents=True, exist_ok=True)
+    write_ground_truth(forum, truth)
+    with DemoForumServer(forum, host=host, port=port) as server:
+        print_line(f"Demo forum: {server.base_url}/ (ground truth in {truth})")
+        runs = crawl_sources(config, [DEMO_SOURCE])
+        run = runs[0]
+        print_line(
+            f"Crawl: {run.status}, {run.pages} pages, {run.posts_new} new posts, "
+            f"{run.posts_updated} updated, {run.posts_unchanged} unchanged, errors {run.errors or 'none'}"
+        )
+        store = open_store(config)
+        try:
+            nlp = process_posts(config, store)
+            print_line(
+                f"NLP: {nlp.records} posts analysed, {nlp.stored.new} new mentions, "
+                f"{nlp.quarantined_total} quarantined, model {nlp.details.get('sentiment_model')}"
+            )
+            alerts = evaluate_alerts(config, store)
+            print_line(
+                f"Alerts: {len(alerts.details['alerts_touched'])} created or updated; "
+                f"store holds {store.count_mentions()} mentions, "
+                f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts"
+            )
+        finally:
+            store.close()
+        if not dashboard:
+            return 0 if run.status != "failed" else 1
+        dash = config.settings.dashboard
+        print_line(f"Dashboard: http://{dash.host}:{dash.port}/  (Ctrl-C to stop)")
+        env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
+        try:
+            return subprocess.call(dashboard_command(config), env=env)
+        except KeyboardInterrupt:
+            return 0

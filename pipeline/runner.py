@@ -1,0 +1,184 @@
+"""Wires the stages together: crawl → NLP → alerts, each over durable storage.
+
+Each stage is a callable over a batch and does not know its place; this module reads the
+batch after the stage's cursor, calls the stage, stores what it returns, quarantines what
+it rejects, and moves the cursor only after the batch is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pipeline.alerts.stage import AlertsStage
+from pipeline.config import VeilleConfig, load_config
+from pipeline.models import CrawlRun
+from pipeline.store import QuarantinedRecord, Store, UpsertCounts, open_store
+
+logger = logging.getLogger(__name__)
+
+NLP_CURSOR = "nlp"
+ALERTS_CURSOR = "alerts"
+
+T = TypeVar("T")
+Progress = Callable[[str, int], None]
+
+# The NLP and alerts stages share cursors: two scheduler jobs finishing at once must not
+# drain the same batch twice in one process.
+_STAGE_LOCK = threading.Lock()
+
+
+@dataclass
+class StageReport:
+    """What one drain of a stage did."""
+
+    stage: str
+    batches: int = 0
+    records: int = 0
+    stored: UpsertCounts = field(default_factory=UpsertCounts)
+    quarantined: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def quarantined_total(self) -> int:
+        """Records set aside, all reasons."""
+        return sum(self.quarantined.values())
+
+
+def drain(
+    report: StageReport,
+    store: Store,
+    cursor: str,
+    fetch: Callable[[int, int], list[tuple[int, T]]],
+    handle: Callable[[list[T]], None],
+    batch_size: int,
+    progress: Progress | None = None,
+) -> StageReport:
+    """Feed every record after `cursor` to `handle` in batches, moving the cursor after each."""
+    started = time.perf_counter()
+    position = store.get_cursor(cursor)
+    while True:
+        batch = fetch(position, batch_size)
+        if not batch:
+            break
+        handle([record for _, record in batch])
+        position = batch[-1][0]
+        store.set_cursor(cursor, position)
+        report.batches += 1
+        report.records += len(batch)
+        if progress:
+            progress(report.stage, report.records)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def process_posts(
+    config: VeilleConfig,
+    store: Store,
+    analyzer: Any = None,
+    progress: Progress | None = None,
+) -> StageReport:
+    """Run the NLP stage over every raw post stored or changed since its last run."""
+    from nlp.analyzer import AnalysisError, Analyzer
+
+    analyzer = analyzer or Analyzer(config)
+    report = StageReport("nlp")
+
+    def handle(posts: list[Any]) -> None:
+        results = analyzer.analyze(posts)
+        mentions = []
+        for post, result in zip(posts, results, strict=True):
+            if isinstance(result, AnalysisError):
+                _quarantine(store, report, "nlp", post.id, result.reason, result.detail, post.to_dict())
+            else:
+                mentions.append(result)
+        report.stored += store.upsert_mentions(mentions)
+
+    with _STAGE_LOCK:
+        drain(report, store, NLP_CURSOR, store.raw_posts_after, handle,
+              config.settings.nlp.batch_size, progress)
+    report.details["sentiment_model"] = getattr(analyzer, "sentiment_model_name", "")
+    return report
+
+
+def evaluate_alerts(
+    config: VeilleConfig,
+    store: Store,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> StageReport:
+    """Run the alert rules over every mention stored or changed since their last run."""
+    stage = AlertsStage(config, store, now=now)
+    report = StageReport("alerts")
+    touched: set[str] = set()
+
+    def handle(mentions: list[Any]) -> None:
+        for alert in stage(mentions):
+            touched.add(alert.id)
+
+    with _STAGE_LOCK:
+        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
+    report.details["alerts_touched"] = sorted(touched)
+    return report
+
+
+def _quarantine(
+    store: Store,
+    report: StageReport,
+    stage: str,
+    record_id: str,
+    reason: str,
+    detail: str,
+    payload: dict[str, Any],
+) -> None:
+    logger.warning("%s: record %s quarantined (%s): %s", stage, record_id, reason, detail)
+    store.quarantine(
+        QuarantinedRecord(stage, record_id, reason, detail, datetime.now(UTC), payload)
+    )
+    report.quarantined[reason] = report.quarantined.get(reason, 0) + 1
+
+
+def crawl_sources(
+    config: VeilleConfig,
+    source_ids: Sequence[str] = (),
+    on_progress: Callable[[str, dict[str, Any]], None] | None = None,
+) -> list[CrawlRun]:
+    """Crawl the given sources (default: every enabled one), each in a child process."""
+    from crawlers.run import crawl_source
+
+    ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
+    runs = []
+    for source_id in ids:
+        config.source(source_id)  # fail early on an unknown id
+
+        def forward(event: dict[str, Any], source_id: str = source_id) -> None:
+            if on_progress:
+                on_progress(source_id, event)
+
+        runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
+    return runs
+
+
+def run_source_job(config_dir: Path | str, source_id: str) -> None:
+    """Scheduler job: crawl one source, then process and evaluate what is new."""
+    config = load_config(config_dir)
+    runs = crawl_sources(config, [source_id])
+    store = open_store(config)
+    try:
+        nlp_report = process_posts(config, store)
+        alerts_report = evaluate_alerts(config, store)
+    finally:
+        store.close()
+    run = runs[0]
+    logger.info(
+        "source %s: crawl %s (%d new, %d updated, errors %s); %d posts analysed; %d alerts touched",
+        source_id, run.status, run.posts_new, run.posts_updated, run.errors or "none",
+        nlp_report.records, len(alerts_report.details["alerts_touched"]),
+    )

@@ -1,0 +1,41 @@
+"""Fixtures shared by every test package: a private config directory and store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import VeilleConfig, load_config
+from pipeline.store.sqlite import SQLiteStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the default config whose store lives in tmp_path."""
+    target = tmp_path / "config"
+    shutil.copytree(REPO / "config", target)
+    monkeypatch.setenv("VEILLE_STORAGE_SQLITE_PATH", str(tmp_path / "data" / "veille.db"))
+    monkeypatch.setenv("VEILLE_CONFIG_DIR", str(target))
+    # Tests never reach a model hub: the sentiment model is the lexicon unless a test
+    # builds a local model and points at it.
+    monkeypatch.setenv("VEILLE_NLP_SENTIMENT_MODEL", "")
+    return target
+
+
+@pytest.fixture
+def config(config_dir: Path) -> VeilleConfig:
+    """The loaded private config."""
+    return load_config(config_dir)
+
+
+@pytest.fixture
+def store(config: VeilleConfig) -> Iterator[SQLiteStore]:
+    """An empty SQLite store for the private config."""
+    db = SQLiteStore(config.sqlite_path)
+    yield db
+    db.close()
