@@ -57,11 +57,7 @@ class RawPost:
 
     def content_hash(self) -> str:
         """Hash of what a re-crawl can change; equal hashes mean nothing to update."""
-        payload = {
-            k: v
-            for k, v in self.to_dict().items()
-            if k not in ("fetched_at",)
-        }
+        payload = {k: v for k, v in self.to_dict().items() if k not in ("fetched_at",)}
         return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:

@@ -18,19 +18,24 @@ from pipeline.models import CrawlRun
 from pipeline.runner import StageReport, crawl_sources, evaluate_alerts, process_posts
 from pipeline.store import open_store
 
-app = typer.Typer(help="Veille: social listening and brand barometer, French first.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Veille: social listening and brand barometer, French first.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Evaluate alert rules, list alerts.")
 app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 ConfigDir = Annotated[
     Path | None,
-    typer.Option("--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."),
+    typer.Option(
+        "--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."
+    ),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log at debug level.")]
 
@@ -73,17 +78,26 @@ def _print_crawls(runs: list[CrawlRun]) -> None:
         table.add_column(column)
     for run in runs:
         errors = ", ".join(f"{k}={v}" for k, v in sorted(run.errors.items())) or "-"
-        table.add_row(run.source_id, run.status, str(run.pages), str(run.posts_new),
-                      str(run.posts_updated), str(run.posts_unchanged), errors)
+        table.add_row(
+            run.source_id,
+            run.status,
+            str(run.pages),
+            str(run.posts_new),
+            str(run.posts_updated),
+            str(run.posts_unchanged),
+            errors,
+        )
     out.print(table)
 
 
 def _print_stage(report: StageReport) -> None:
     quarantined = ", ".join(f"{k}={v}" for k, v in sorted(report.quarantined.items())) or "0"
-    line = (f"{report.stage}: {report.records} records in {report.batches} batches, "
-            f"{report.stored.new} new, {report.stored.updated} updated, "
-            f"{report.stored.unchanged} unchanged, quarantined {quarantined}, "
-            f"{report.seconds:.1f} s")
+    line = (
+        f"{report.stage}: {report.records} records in {report.batches} batches, "
+        f"{report.stored.new} new, {report.stored.updated} updated, "
+        f"{report.stored.unchanged} unchanged, quarantined {quarantined}, "
+        f"{report.seconds:.1f} s"
+    )
     if report.details.get("sentiment_model"):
         line += f", sentiment model {report.details['sentiment_model']}"
     if "alerts_touched" in report.details:
@@ -105,7 +119,10 @@ def config_check(config_dir: ConfigDir = None) -> None:
 
 @app.command()
 def crawl(
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source id (repeatable); default: all enabled.")] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source id (repeatable); default: all enabled."),
+    ] = None,
     config_dir: ConfigDir = None,
     verbose: Verbose = False,
 ) -> None:
@@ -151,7 +168,9 @@ def alerts(ctx: typer.Context, config_dir: ConfigDir = None, verbose: Verbose = 
 @alerts_app.command("list")
 def alerts_list(
     config_dir: ConfigDir = None,
-    all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved and dismissed.")] = False,
+    all_statuses: Annotated[
+        bool, typer.Option("--all", help="Include resolved and dismissed.")
+    ] = False,
 ) -> None:
     """List alerts, most urgent first."""
     config = _config(config_dir)
@@ -162,8 +181,15 @@ def alerts_list(
         for column in ("id", "due (UTC)", "severity", "status", "brand", "mentions", "why"):
             table.add_column(column, overflow="fold")
         for alert in store.list_alerts(statuses):
-            table.add_row(alert.id, alert.due_at.strftime("%Y-%m-%d %H:%M"), alert.severity,
-                          alert.status, alert.brand_id, str(len(alert.mention_ids)), alert.why)
+            table.add_row(
+                alert.id,
+                alert.due_at.strftime("%Y-%m-%d %H:%M"),
+                alert.severity,
+                alert.status,
+                alert.brand_id,
+                str(len(alert.mention_ids)),
+                alert.why,
+            )
         out.print(table)
     finally:
         store.close()
@@ -171,7 +197,9 @@ def alerts_list(
 
 @app.command()
 def run(
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Source id (repeatable).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Source id (repeatable).")
+    ] = None,
     config_dir: ConfigDir = None,
     verbose: Verbose = False,
 ) -> None:
@@ -184,8 +212,11 @@ def run(
     try:
         _print_stage(process_posts(config, store, progress=_stage_progress))
         _print_stage(evaluate_alerts(config, store))
-        out.print(f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
-                  f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts", markup=False)
+        out.print(
+            f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
+            f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts",
+            markup=False,
+        )
     finally:
         store.close()
     if any(r.status == "failed" for r in runs):
@@ -194,7 +225,7 @@ def run(
 
 @app.command()
 def schedule(config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
-    """Run the scheduler in the foreground: one job per source, never two crawls of one source at once."""
+    """Run the scheduler in the foreground: one job per source, never two crawls of one at once."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from pipeline.scheduler import register_jobs
@@ -214,9 +245,21 @@ def dashboard_command(config: VeilleConfig) -> list[str]:
     """The command line that starts the Streamlit dashboard."""
     app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     dash = config.settings.dashboard
-    return [sys.executable, "-m", "streamlit", "run", str(app_path),
-            "--server.address", dash.host, "--server.port", str(dash.port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.address",
+        dash.host,
+        "--server.port",
+        str(dash.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 @app.command()
@@ -232,15 +275,22 @@ def dashboard(config_dir: ConfigDir = None) -> None:
 @app.command()
 def demo(
     config_dir: ConfigDir = None,
-    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Stop after the pipeline.")] = False,
+    no_dashboard: Annotated[
+        bool, typer.Option("--no-dashboard", help="Stop after the pipeline.")
+    ] = False,
     verbose: Verbose = False,
 ) -> None:
     """Serve the demo forum, crawl it, analyse, raise alerts, then open the dashboard."""
     from pipeline.demo import run_demo
 
     _setup_logging(verbose)
-    raise typer.Exit(run_demo(_config(config_dir), dashboard=not no_dashboard,
-                              print_line=lambda s: out.print(s, markup=False)))
+    raise typer.Exit(
+        run_demo(
+            _config(config_dir),
+            dashboard=not no_dashboard,
+            print_line=lambda s: out.print(s, markup=False),
+        )
+    )
 
 
 def main() -> None:

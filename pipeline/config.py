@@ -287,7 +287,9 @@ def apply_env_overrides(data: dict[str, Any], environ: dict[str, str]) -> dict[s
     return data
 
 
-def load_config(directory: Path | str | None = None, environ: dict[str, str] | None = None) -> VeilleConfig:
+def load_config(
+    directory: Path | str | None = None, environ: dict[str, str] | None = None
+) -> VeilleConfig:
     """Load and validate a config directory (default: $VEILLE_CONFIG_DIR or ./config)."""
     env = dict(os.environ if environ is None else environ)
     base = Path(directory or env.get("VEILLE_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
@@ -306,7 +308,9 @@ def load_config(directory: Path | str | None = None, environ: dict[str, str] | N
     for rule in alerts.rules:
         unknown = [b for b in rule.brands if b not in brand_ids]
         if unknown:
-            raise ConfigError(alerts_path, [f"field rules.{rule.id}.brands: unknown brands {unknown}"])
+            raise ConfigError(
+                alerts_path, [f"field rules.{rule.id}.brands: unknown brands {unknown}"]
+            )
     return VeilleConfig(
         directory=base,
         settings=settings,

@@ -48,7 +48,8 @@ def run_demo(
         run = runs[0]
         print_line(
             f"Crawl: {run.status}, {run.pages} pages, {run.posts_new} new posts, "
-            f"{run.posts_updated} updated, {run.posts_unchanged} unchanged, errors {run.errors or 'none'}"
+            f"{run.posts_updated} updated, {run.posts_unchanged} unchanged, "
+            f"errors {run.errors or 'none'}"
         )
         store = open_store(config)
         try:

@@ -148,9 +148,7 @@ class Alert:
         data = asdict(self)
         for key in ("created_at", "updated_at", "window_start", "window_end", "due_at"):
             data[key] = getattr(self, key).isoformat()
-        data["history"] = [
-            {**asdict(e), "at": e.at.isoformat()} for e in self.history
-        ]
+        data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in self.history]
         return data
 
     @classmethod

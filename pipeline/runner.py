@@ -7,10 +7,12 @@ it rejects, and moves the cursor only after the batch is stored.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,14 +98,23 @@ def process_posts(
         mentions = []
         for post, result in zip(posts, results, strict=True):
             if isinstance(result, AnalysisError):
-                _quarantine(store, report, "nlp", post.id, result.reason, result.detail, post.to_dict())
+                _quarantine(
+                    store, report, "nlp", post.id, result.reason, result.detail, post.to_dict()
+                )
             else:
                 mentions.append(result)
         report.stored += store.upsert_mentions(mentions)
 
     with _STAGE_LOCK:
-        drain(report, store, NLP_CURSOR, store.raw_posts_after, handle,
-              config.settings.nlp.batch_size, progress)
+        drain(
+            report,
+            store,
+            NLP_CURSOR,
+            store.raw_posts_after,
+            handle,
+            config.settings.nlp.batch_size,
+            progress,
+        )
     report.details["sentiment_model"] = getattr(analyzer, "sentiment_model_name", "")
     return report
 
@@ -151,19 +162,50 @@ def crawl_sources(
     on_progress: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> list[CrawlRun]:
     """Crawl the given sources (default: every enabled one), each in a child process."""
+    ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
+    for source_id in ids:
+        config.source(source_id)  # fail early on an unknown id, before any crawl starts
+
     from crawlers.run import crawl_source
 
-    ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
     runs = []
     for source_id in ids:
-        config.source(source_id)  # fail early on an unknown id
+        with source_lock(config, source_id) as acquired:
+            if not acquired:
+                logger.warning("source %s: a crawl is already running, skipped", source_id)
+                now = datetime.now(UTC)
+                runs.append(
+                    CrawlRun(source_id, now, now, status="skipped", errors={"already_running": 1})
+                )
+                continue
 
-        def forward(event: dict[str, Any], source_id: str = source_id) -> None:
-            if on_progress:
-                on_progress(source_id, event)
+            def forward(event: dict[str, Any], source_id: str = source_id) -> None:
+                if on_progress:
+                    on_progress(source_id, event)
 
-        runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
+            runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
     return runs
+
+
+@contextmanager
+def source_lock(config: VeilleConfig, source_id: str) -> Iterator[bool]:
+    """An exclusive, non-blocking lock per source, shared by every process on the machine.
+
+    APScheduler's max_instances stops overlaps inside one scheduler; this lock also stops a
+    manual `veille crawl` from overlapping a scheduled one. The OS drops it if we die.
+    """
+    lock_dir = Path(config.sqlite_path).parent / "locks"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / f"crawl-{source_id}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_source_job(config_dir: Path | str, source_id: str) -> None:
@@ -179,6 +221,11 @@ def run_source_job(config_dir: Path | str, source_id: str) -> None:
     run = runs[0]
     logger.info(
         "source %s: crawl %s (%d new, %d updated, errors %s); %d posts analysed; %d alerts touched",
-        source_id, run.status, run.posts_new, run.posts_updated, run.errors or "none",
-        nlp_report.records, len(alerts_report.details["alerts_touched"]),
+        source_id,
+        run.status,
+        run.posts_new,
+        run.posts_updated,
+        run.errors or "none",
+        nlp_report.records,
+        len(alerts_report.details["alerts_touched"]),
     )

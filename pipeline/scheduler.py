@@ -15,7 +15,9 @@ from pipeline.runner import run_source_job
 logger = logging.getLogger(__name__)
 
 
-def register_jobs(scheduler: BaseScheduler, config: VeilleConfig, start_now: bool = True) -> list[str]:
+def register_jobs(
+    scheduler: BaseScheduler, config: VeilleConfig, start_now: bool = True
+) -> list[str]:
     """Add one crawl job per enabled source; returns the job ids.
 
     `max_instances=1` keeps two crawls of one source from overlapping; `coalesce` folds

@@ -64,9 +64,7 @@ SETTINGS_HELP = {
     "dashboard.language": "Interface language: fr or en.",
 }
 
-SETTINGS = [
-    Setting(s.name, s.default, s.help or SETTINGS_HELP.get(s.name, "")) for s in _collect()
-]
+SETTINGS = [Setting(s.name, s.default, s.help or SETTINGS_HELP.get(s.name, "")) for s in _collect()]
 
 
 def secret(name: str) -> str | None:

@@ -40,6 +40,11 @@ _BUCKETS = {
 }
 
 
+def _marks(values: Sequence[Any]) -> str:
+    """SQL placeholders for an IN list of `values` (the values themselves are bound)."""
+    return ",".join("?" * len(values))
+
+
 def _iso(value: datetime | None) -> str | None:
     """UTC ISO text with a fixed layout, so that text order is time order."""
     if value is None:
@@ -248,7 +253,12 @@ class SQLiteStore:
             "INSERT OR IGNORE INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
             " VALUES (?, ?, ?, ?)",
             [
-                (mention.id, m.brand_id, m.product_id or "", mention.brand_sentiment.get(m.brand_id))
+                (
+                    mention.id,
+                    m.brand_id,
+                    m.product_id or "",
+                    mention.brand_sentiment.get(m.brand_id),
+                )
                 for m in mention.brands
             ],
         )
@@ -308,21 +318,20 @@ class SQLiteStore:
             clauses.append("m.is_official = 0")
         if flt.brand_ids:
             clauses.append(
-                "m.id IN (SELECT mention_id FROM mention_brands WHERE brand_id IN (%s))"
-                % ",".join("?" * len(flt.brand_ids))
+                "m.id IN (SELECT mention_id FROM mention_brands"
+                f" WHERE brand_id IN ({_marks(flt.brand_ids)}))"
             )
             params.extend(flt.brand_ids)
         if flt.sentiments:
             clauses.append(
-                "COALESCE(m.sentiment_override, m.sentiment_label) IN (%s)"
-                % ",".join("?" * len(flt.sentiments))
+                f"COALESCE(m.sentiment_override, m.sentiment_label) IN ({_marks(flt.sentiments)})"
             )
             params.extend(flt.sentiments)
         if flt.source_ids:
-            clauses.append("m.source_id IN (%s)" % ",".join("?" * len(flt.source_ids)))
+            clauses.append(f"m.source_id IN ({_marks(flt.source_ids)})")
             params.extend(flt.source_ids)
         if flt.langs:
-            clauses.append("m.lang IN (%s)" % ",".join("?" * len(flt.langs)))
+            clauses.append(f"m.lang IN ({_marks(flt.langs)})")
             params.extend(flt.langs)
         if flt.since is not None:
             clauses.append("m.ts >= ?")
@@ -365,7 +374,7 @@ class SQLiteStore:
         where, params = self._where(flt)
         brand_clause = ""
         if flt.brand_ids:
-            brand_clause = " AND b.brand_id IN (%s)" % ",".join("?" * len(flt.brand_ids))
+            brand_clause = f" AND b.brand_id IN ({_marks(flt.brand_ids)})"
             params = [*params, *flt.brand_ids]
         label = "COALESCE(m.sentiment_override, m.sentiment_label)"
         sql = (
@@ -472,7 +481,7 @@ class SQLiteStore:
         sql = "SELECT data FROM alerts"
         params: list[Any] = list(statuses)
         if statuses:
-            sql += " WHERE status IN (%s)" % ",".join("?" * len(statuses))
+            sql += f" WHERE status IN ({_marks(statuses)})"
         rows = self._read(sql + " ORDER BY due_at, created_at", params)
         return [Alert.from_dict(json.loads(r["data"])) for r in rows]
 

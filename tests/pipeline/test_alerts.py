@@ -13,13 +13,28 @@ from pipeline.store.sqlite import SQLiteStore
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
-def mention(n: int, body: str, label: str = "negative", brands: tuple[str, ...] = ("lumio",),
-            duplicate_of: str | None = None) -> Mention:
-    post = RawPost(source_id="demo-forum", kind="forum", external_id=str(n),
-                   url=f"http://f.test/t#p{n}", body_text=body,
-                   published_at=NOW - timedelta(hours=10 - n))
-    return Mention(post=post, lang="fr", brands=[BrandMatch(b, b, 0, 1) for b in brands],
-                   sentiment=Sentiment(label, 0.9, "veille-lexicon"), duplicate_of=duplicate_of)
+def mention(
+    n: int,
+    body: str,
+    label: str = "negative",
+    brands: tuple[str, ...] = ("lumio",),
+    duplicate_of: str | None = None,
+) -> Mention:
+    post = RawPost(
+        source_id="demo-forum",
+        kind="forum",
+        external_id=str(n),
+        url=f"http://f.test/t#p{n}",
+        body_text=body,
+        published_at=NOW - timedelta(hours=10 - n),
+    )
+    return Mention(
+        post=post,
+        lang="fr",
+        brands=[BrandMatch(b, b, 0, 1) for b in brands],
+        sentiment=Sentiment(label, 0.9, "veille-lexicon"),
+        duplicate_of=duplicate_of,
+    )
 
 
 def test_term_pattern_is_accent_and_case_insensitive_whole_words() -> None:
@@ -32,12 +47,15 @@ def test_term_pattern_is_accent_and_case_insensitive_whole_words() -> None:
 
 def test_crisis_rule_needs_negative_and_a_term(config: VeilleConfig) -> None:
     rule = config.rules[0]
-    evidence = crisis_vocabulary(rule, [
-        mention(1, "Lumio c'est une arnaque"),
-        mention(2, "arnaque ? non, très content", label="positive"),
-        mention(3, "réseau en panne", label="negative"),
-        mention(4, "arnaque copiée", duplicate_of="x"),
-    ])
+    evidence = crisis_vocabulary(
+        rule,
+        [
+            mention(1, "Lumio c'est une arnaque"),
+            mention(2, "arnaque ? non, très content", label="positive"),
+            mention(3, "réseau en panne", label="negative"),
+            mention(4, "arnaque copiée", duplicate_of="x"),
+        ],
+    )
     assert [(e.brand_id, e.mention_ids) for e in evidence] == [("lumio", [mention(1, "").id])]
 
 
@@ -78,7 +96,9 @@ def test_resolved_alert_lets_a_new_one_open(config: VeilleConfig, store: SQLiteS
     assert len(store.list_alerts()) == 2
 
 
-def test_multi_brand_mention_counts_terms_once_per_alert(config: VeilleConfig, store: SQLiteStore) -> None:
+def test_multi_brand_mention_counts_terms_once_per_alert(
+    config: VeilleConfig, store: SQLiteStore
+) -> None:
     batch = [mention(1, "arnaque chez les deux", brands=("lumio", "azur"))]
     store.upsert_mentions(batch)
     alerts = AlertsStage(config, store, now=NOW)(batch)

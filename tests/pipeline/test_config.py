@@ -49,14 +49,18 @@ def test_unknown_key_is_rejected(config_dir: Path) -> None:
 
 def test_unknown_competitor_and_rule_brand(config_dir: Path) -> None:
     brands = config_dir / "brands.yaml"
-    brands.write_text(brands.read_text().replace("competitors: [azur, telvia]", "competitors: [nope]", 1))
+    brands.write_text(
+        brands.read_text().replace("competitors: [azur, telvia]", "competitors: [nope]", 1)
+    )
     with pytest.raises(ConfigError, match="unknown competitors"):
         load_config(config_dir, environ={})
 
 
 def test_rule_with_unknown_brand(config_dir: Path) -> None:
     alerts = config_dir / "alerts.yaml"
-    alerts.write_text(alerts.read_text().replace("severity: high", "severity: high\n    brands: [ghost]"))
+    alerts.write_text(
+        alerts.read_text().replace("severity: high", "severity: high\n    brands: [ghost]")
+    )
     with pytest.raises(ConfigError, match="unknown brands"):
         load_config(config_dir, environ={})
 

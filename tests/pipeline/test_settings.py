@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from pipeline.settings import SETTINGS
 from pathlib import Path
+
+from pipeline.settings import SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
 

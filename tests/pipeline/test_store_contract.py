@@ -29,8 +29,13 @@ def make_post(n: int, body: str = "", source: str = "forum-a", **kw: object) -> 
     )
 
 
-def make_mention(n: int, label: str = "negative", brands: tuple[str, ...] = ("lumio",),
-                 official: bool = False, body: str = "") -> Mention:
+def make_mention(
+    n: int,
+    label: str = "negative",
+    brands: tuple[str, ...] = ("lumio",),
+    official: bool = False,
+    body: str = "",
+) -> Mention:
     return Mention(
         post=make_post(n, body),
         lang="fr",
@@ -67,13 +72,15 @@ class StoreContract:
     def test_refetch_without_change_is_unchanged(self, store: Store) -> None:
         post = make_post(1)
         store.upsert_raw_posts([post])
-        refetched = RawPost.from_dict({**post.to_dict(), "fetched_at": datetime.now(UTC).isoformat()})
+        refetched = RawPost.from_dict(
+            {**post.to_dict(), "fetched_at": datetime.now(UTC).isoformat()}
+        )
         assert store.upsert_raw_posts([refetched]).unchanged == 1
 
     def test_raw_round_trip_keeps_fields(self, store: Store) -> None:
         post = make_post(3, quoted=["avant"], metrics={"likes": 4}, thread_title="Panne")
         store.upsert_raw_posts([post])
-        (_, back), = store.raw_posts_after(0, 10)
+        ((_, back),) = store.raw_posts_after(0, 10)
         assert back == post
 
     def test_cursor(self, store: Store) -> None:
@@ -98,11 +105,13 @@ class StoreContract:
             store.set_sentiment_override("nope", "positive")
 
     def test_search_accent_insensitive_and_filters(self, store: Store) -> None:
-        store.upsert_mentions([
-            make_mention(1, body="Le réseau est tombé"),
-            make_mention(2, body="La facture est fausse", brands=("azur",)),
-            make_mention(3, body="réseau officiel", official=True),
-        ])
+        store.upsert_mentions(
+            [
+                make_mention(1, body="Le réseau est tombé"),
+                make_mention(2, body="La facture est fausse", brands=("azur",)),
+                make_mention(3, body="réseau officiel", official=True),
+            ]
+        )
         found = store.search_mentions(MentionFilter(text="reseau"))
         assert [m.post.external_id for m in found] == ["1"]
         with_official = store.search_mentions(MentionFilter(text="reseau", include_official=True))
@@ -116,11 +125,13 @@ class StoreContract:
             store.search_mentions(MentionFilter(text='"réseau AND'))
 
     def test_barometer_counts_effective_sentiment(self, store: Store) -> None:
-        store.upsert_mentions([
-            make_mention(1, "negative"),
-            make_mention(2, "positive", brands=("lumio", "azur")),
-            make_mention(3, "negative", official=True),
-        ])
+        store.upsert_mentions(
+            [
+                make_mention(1, "negative"),
+                make_mention(2, "positive", brands=("lumio", "azur")),
+                make_mention(3, "negative", official=True),
+            ]
+        )
         store.set_sentiment_override(make_mention(1).id, "neutral")
         rows = store.barometer(MentionFilter(), granularity="month")
         by_brand = {r.brand_id: r for r in rows}
@@ -139,9 +150,17 @@ class StoreContract:
 
     def test_alerts(self, store: Store) -> None:
         alert = Alert(
-            id="a1", rule_id="crisis", brand_id="lumio", severity="high", created_at=T0,
-            updated_at=T0, window_start=T0, window_end=T0, why="3 mentions",
-            mention_ids=["m1"], due_at=T0 + timedelta(hours=4),
+            id="a1",
+            rule_id="crisis",
+            brand_id="lumio",
+            severity="high",
+            created_at=T0,
+            updated_at=T0,
+            window_start=T0,
+            window_end=T0,
+            why="3 mentions",
+            mention_ids=["m1"],
+            due_at=T0 + timedelta(hours=4),
         )
         store.save_alert(alert)
         assert store.open_alert("crisis", "lumio") == alert

@@ -1,0 +1,24 @@
+"""Veille's spiders, one module per source kind, and the registry that picks one.
+
+A source's `kind` in sources.yaml names its spider here; a new kind is a new module
+whose spider class is added to SPIDERS.
+"""
+
+from __future__ import annotations
+
+from crawlers.spiders.base import SpiderConfigError, VeilleSpider
+from crawlers.spiders.forum import ForumSpider
+
+SPIDERS: dict[str, type[VeilleSpider]] = {ForumSpider.kind: ForumSpider}
+
+
+def spider_for(kind: str) -> type[VeilleSpider]:
+    """The spider class that crawls sources of this kind."""
+    try:
+        return SPIDERS[kind]
+    except KeyError:
+        known = ", ".join(sorted(SPIDERS))
+        raise SpiderConfigError(f"no spider for source kind {kind!r} (known: {known})") from None
+
+
+__all__ = ["SPIDERS", "ForumSpider", "SpiderConfigError", "VeilleSpider", "spider_for"]

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: a router (`app.py`), one module per page, a data layer."""

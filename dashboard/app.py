@@ -1,0 +1,53 @@
+"""The dashboard's router: shared filters in the sidebar, then `st.navigation` over pages.
+
+Run with `streamlit run dashboard/app.py`; the config directory is `$VEILLE_CONFIG_DIR`
+(default `config`) and `VEILLE_*` variables override its settings, as everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts only dashboard/ on sys.path; when Veille is not
+# pip-installed (a plain checkout), the repository root is needed for absolute imports.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, filters  # noqa: E402
+from dashboard.i18n import DEFAULT_LANGUAGE, t  # noqa: E402
+from dashboard.pages import alerts, barometer  # noqa: E402
+from pipeline.config import ConfigError  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def main() -> None:
+    """Draw the shared filters, register the pages and run the selected one."""
+    st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
+    try:
+        config = data.get_config()
+    except ConfigError as exc:
+        st.error(t("error.config", DEFAULT_LANGUAGE))
+        st.code(str(exc), language=None)  # a plain block: the message quotes file content
+        st.stop()
+    selected = filters.draw_sidebar(config)
+    pages = [
+        st.Page(
+            barometer.render,
+            title=t("nav.barometer", selected.lang),
+            icon="📈",
+            url_path="barometre",
+            default=True,
+        ),
+        st.Page(alerts.render, title=t("nav.alerts", selected.lang), icon="🚨", url_path="alertes"),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":  # Streamlit runs the script as __main__
+    main()

@@ -1,0 +1,1 @@
+"""Dashboard pages: one module per page, each with one function that renders its body."""

@@ -1,0 +1,93 @@
+"""Choose the sentiment backend from config: the transformer if it loads, else the lexicon.
+
+A configured model that cannot be loaded is not an error: Veille says so in one WARNING
+line (which model, why, what it uses instead), once per process, and scores with the
+lexicon; every mention records the model that scored it. The outcome is cached per model
+so a scheduler calling the stage every few minutes neither reloads nor warns again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from nlp.sentiment.base import SentimentModel
+from nlp.sentiment.lexicon import LexiconSentiment
+from pipeline.config import NlpConfig
+
+logger = logging.getLogger(__name__)
+
+_Key = tuple[str, str | None, int, int]
+_LOADED: dict[_Key, SentimentModel] = {}
+_WARNED: set[tuple[str, str | None]] = set()
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget loaded models and warnings already given (tests, config reloads)."""
+    with _LOCK:
+        _LOADED.clear()
+        _WARNED.clear()
+
+
+def locate_model(model: str, revision: str | None = None) -> str:
+    """Where `model` is on this machine; FileNotFoundError saying why when it is not."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise FileNotFoundError(f"directory {path} has no config.json")
+        return str(path)
+    if model.startswith((".", "/", "~")) or model.count("/") > 1:
+        raise FileNotFoundError(f"no directory {path}")
+    from huggingface_hub import constants, try_to_load_from_cache
+
+    cached = try_to_load_from_cache(model, "config.json", revision=revision)
+    if not isinstance(cached, str):
+        raise FileNotFoundError(
+            f"not in the local Hugging Face cache ({constants.HF_HUB_CACHE}); fetch it once "
+            f"where the network allows (`hf download {model}`) or set nlp.sentiment_model "
+            "to a local directory"
+        )
+    return model
+
+
+def _load(nlp_config: NlpConfig, model: str) -> SentimentModel:
+    from nlp.sentiment.transformer import TransformerSentiment
+
+    return TransformerSentiment(
+        locate_model(model, nlp_config.sentiment_revision),
+        revision=nlp_config.sentiment_revision,
+        batch_size=nlp_config.batch_size,
+        max_length=nlp_config.max_length,
+    )
+
+
+def load_sentiment_model(nlp_config: NlpConfig) -> SentimentModel:
+    """The configured transformer model, or the lexicon when none is set or it cannot load."""
+    model = (nlp_config.sentiment_model or "").strip()
+    if not model:
+        logger.info("no sentiment model configured: scoring with the lexicon")
+        return LexiconSentiment()
+    key = (model, nlp_config.sentiment_revision, nlp_config.batch_size, nlp_config.max_length)
+    with _LOCK:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            try:
+                loaded = _load(nlp_config, model)
+            except Exception as exc:  # any failure to load means: use the fallback
+                fallback = LexiconSentiment()
+                if (model, nlp_config.sentiment_revision) not in _WARNED:
+                    _WARNED.add((model, nlp_config.sentiment_revision))
+                    reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
+                    logger.warning(
+                        "sentiment model %r (revision %s) could not be loaded, using %s %s: %s",
+                        model,
+                        nlp_config.sentiment_revision or "default",
+                        fallback.name,
+                        fallback.version,
+                        reason,
+                    )
+                loaded = fallback
+            _LOADED[key] = loaded
+    return loaded

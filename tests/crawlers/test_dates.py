@@ -1,0 +1,126 @@
+"""parse_post_date: a table of forum date texts, DST edges, relative days around midnight."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawlers.dates import DateParseError, normalise, parse_post_date
+
+PARIS = "Europe/Paris"
+# Saturday 14 March 2026, 11:00 in Paris (CET, UTC+1).
+NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # French, relative to NOW
+        ("aujourd'hui à 14h32", "2026-03-14 13:32"),
+        ("Aujourd’hui à 14h32", "2026-03-14 13:32"),
+        ("Aujourd'hui, 09:12", "2026-03-14 08:12"),
+        ("hier à 14h32", "2026-03-13 13:32"),
+        ("avant-hier à 9h05", "2026-03-12 08:05"),
+        ("il y a 3 heures", "2026-03-14 07:00"),
+        ("il y a 5 min", "2026-03-14 09:55"),
+        ("il y a une heure", "2026-03-14 09:00"),
+        ("il y a 2 jours", "2026-03-12 10:00"),
+        ("à l'instant", "2026-03-14 10:00"),
+        # French, absolute
+        ("le 12/03/2026 à 14h32", "2026-03-12 13:32"),
+        ("12/03/2026 14:32", "2026-03-12 13:32"),
+        ("12/03/26 14:32", "2026-03-12 13:32"),
+        ("12 mars 2026 à 14:32", "2026-03-12 13:32"),
+        ("mar. 12 mars 2026, 14:32", "2026-03-12 13:32"),
+        ("jeudi 12 mars 2026 à 14h32", "2026-03-12 13:32"),
+        ("1er avril 2026 à 08h00", "2026-04-01 06:00"),
+        ("3 janv. 2026 à 10h00", "2026-01-03 09:00"),
+        ("5 févr. 2026 à 10h", "2026-02-05 09:00"),
+        ("5 fevrier 2026 à 10h", "2026-02-05 09:00"),
+        ("15 août 2025 à 12h00", "2025-08-15 10:00"),
+        ("15 aout 2025 à 12h00", "2025-08-15 10:00"),
+        ("24 déc. 2025 18:00", "2025-12-24 17:00"),
+        ("12 mars à 14h32", "2026-03-12 13:32"),
+        ("12 décembre à 10h", "2025-12-12 09:00"),  # no year, in the future: last year
+        # English
+        ("Today at 9:12 AM", "2026-03-14 08:12"),
+        ("Yesterday at 5:03 PM", "2026-03-13 16:03"),
+        ("yesterday at 12:05 AM", "2026-03-12 23:05"),
+        ("3 hours ago", "2026-03-14 07:00"),
+        ("an hour ago", "2026-03-14 09:00"),
+        ("March 12, 2026 at 2:32 PM", "2026-03-12 13:32"),
+        ("Thursday, March 12th, 2026 at 12:32 PM", "2026-03-12 11:32"),
+        ("12 Mar 2026 14:32", "2026-03-12 13:32"),
+        # ISO 8601
+        ("2026-03-12T14:32:00Z", "2026-03-12 14:32"),
+        ("2026-03-12T14:32:00+01:00", "2026-03-12 13:32"),
+        ("2026-03-12 14:32", "2026-03-12 13:32"),  # no offset: local time
+    ],
+)
+def test_formats(text: str, expected: str) -> None:
+    got = parse_post_date(text, PARIS, NOW)
+    assert got == utc(expected)
+    assert got.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le 28/03/2026 à 14h32", "2026-03-28 13:32"),  # CET, the day before the change
+        ("29/03/2026 01:30", "2026-03-29 00:30"),  # CET, before 02:00
+        ("29/03/2026 03:30", "2026-03-29 01:30"),  # CEST, after the clocks jumped
+        ("29/03/2026 02:30", "2026-03-29 01:30"),  # never shown on a clock: offset before
+        ("12 juillet 2026 à 14:32", "2026-07-12 12:32"),  # summer time
+        ("25/10/2026 02:30", "2026-10-25 00:30"),  # shown twice: the first (CEST) one
+        ("25/10/2026 03:30", "2026-10-25 02:30"),  # CET again
+    ],
+)
+def test_dst_boundaries(text: str, expected: str) -> None:
+    assert parse_post_date(text, PARIS, NOW) == utc(expected)
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        # 00:30 in Paris on 15 March: "hier" is the 14th, "aujourd'hui" the 15th,
+        # although it is still the 14th in UTC.
+        ("2026-03-14 23:30", "hier à 23h50", "2026-03-14 22:50"),
+        ("2026-03-14 23:30", "aujourd'hui à 00h10", "2026-03-14 23:10"),
+        ("2026-03-14 23:30", "avant-hier à 23h50", "2026-03-13 22:50"),
+        # 12:00 in Paris on 29 March (CEST): yesterday was still winter time.
+        ("2026-03-29 10:00", "hier à 14h32", "2026-03-28 13:32"),
+        ("2026-03-29 10:00", "aujourd'hui à 01h30", "2026-03-29 00:30"),
+        ("2026-03-29 10:00", "aujourd'hui à 11h00", "2026-03-29 09:00"),
+    ],
+)
+def test_relative_days_follow_the_local_calendar(now: str, text: str, expected: str) -> None:
+    assert parse_post_date(text, PARIS, utc(now)) == utc(expected)
+
+
+def test_time_zone_comes_from_the_source() -> None:
+    got = parse_post_date("March 12, 2026 at 2:32 PM", "America/New_York", NOW)
+    assert got == utc("2026-03-12 18:32")  # EDT started on 8 March
+
+
+@pytest.mark.parametrize(
+    "text", ["un jour peut-être", "", "31/02/2026 10:00", "12/13/2026", "25h70", "5 min"]
+)
+def test_unparseable_dates_name_the_text(text: str) -> None:
+    with pytest.raises(DateParseError) as info:
+        parse_post_date(text, PARIS, NOW)
+    assert repr(text) in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        parse_post_date("hier à 14h32", PARIS, datetime(2026, 3, 14, 10, 0))
+
+
+def test_normalise_strips_accents_and_apostrophes() -> None:
+    assert normalise("  Aujourd’hui  À 14h32. ") == "aujourd'hui a 14h32"

@@ -1,0 +1,138 @@
+"""Fixtures of the NLP tests: a fixed brand catalog and a tiny local transformer model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nlp.sentiment import factory
+from pipeline.config import BrandConfig, BrandsFile
+
+# The catalog the tests rely on, kept here so that editing config/brands.yaml cannot
+# change what these tests mean.
+CATALOG = {
+    "brands": [
+        {
+            "id": "lumio",
+            "name": "Lumio",
+            "aliases": ["Lumio", "Lumio Télécom", "@lumio_fr", "#lumio"],
+            "competitors": ["azur", "telvia"],
+            "official_accounts": ["Lumio_Officiel"],
+            "products": [
+                {"id": "lumibox", "name": "LumiBox", "aliases": ["Lumi Box", "box Lumio"]},
+                {"id": "lumio-5g", "name": "Lumio 5G", "aliases": ["forfait Lumio 5G"]},
+            ],
+        },
+        {
+            "id": "azur",
+            "name": "Azur Mobile",
+            "aliases": ["Azur", "AzurMobile"],
+            "competitors": ["lumio", "telvia"],
+            "exclusions": ["côte d'azur", "ciel azur", "bleu azur", "un azur"],
+            "products": [{"id": "azurbox", "name": "AzurBox", "aliases": ["Azur Box"]}],
+        },
+        {
+            "id": "telvia",
+            "name": "Telvia",
+            "competitors": ["lumio", "azur"],
+            "official_accounts": ["@TelviaFR"],
+            "products": [{"id": "telvia-fibre", "name": "Telvia Fibre"}],
+        },
+    ]
+}
+
+FRENCH_LINES = [
+    "Ma box est en panne depuis trois jours, c'est la cata.",
+    "Le service client Lumio est au top, merci !",
+    "Débit fibre catastrophique le soir, vraiment nul.",
+    "Installation rapide, technicien sympa, rien à redire.",
+    "Impossible de joindre le SAV, quarante minutes d'attente.",
+    "Franchement pas mal ce forfait, la 5G capte partout.",
+    "Arnaque : double prélèvement ce mois-ci, je porte plainte.",
+    "Je déménage le mois prochain, vous me conseillez quoi ?",
+    "Le wifi porte dans toute la maison, super content.",
+    "Résiliation envoyée, ils continuent de prélever.",
+    "Aucun souci depuis deux ans, jamais une coupure.",
+    "Le réseau s'est amélioré dans ma campagne.",
+    "Facture qui double sans raison, c'est une blague ?",
+    "Conseillère adorable, geste commercial sans même demander.",
+    "Toujours rien aujourd'hui, je craque.",
+    "La box redémarre en boucle, voyant rouge qui clignote.",
+    "Merci pour vos réponses, je rappelle demain.",
+    "Passé chez un autre opérateur, moitié prix et plus stable.",
+    "Le chat du SAV est un robot qui ne comprend rien.",
+    "Bonne nouvelle : remboursé des frais de résiliation.",
+]
+
+
+@pytest.fixture(scope="session")
+def brands() -> list[BrandConfig]:
+    """The test catalog, validated like config/brands.yaml."""
+    return BrandsFile.model_validate(CATALOG).brands
+
+
+@pytest.fixture
+def fresh_sentiment_cache() -> Iterator[None]:
+    """Forget models (and warnings) loaded by earlier tests, before and after the test."""
+    factory.clear_cache()
+    yield
+    factory.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny XLM-RoBERTa sentiment classifier with random weights, saved locally.
+
+    The tokenizer is a BPE trained on a few French lines; the model has cardiffnlp's
+    architecture and label names but 32 hidden units and 40 positions, so texts longer
+    than 38 tokens must be truncated to run at all.
+    """
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import (
+        PreTrainedTokenizerFast,
+        XLMRobertaConfig,
+        XLMRobertaForSequenceClassification,
+    )
+
+    target = tmp_path_factory.mktemp("tiny-sentiment")
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's order: pad id 1
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.train_from_iterator(
+        FRENCH_LINES, trainers.BpeTrainer(vocab_size=400, special_tokens=specials)
+    )
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", 0), ("</s>", 2)],
+    )
+    PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        cls_token="<s>",
+        sep_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+    ).save_pretrained(target)
+    torch.manual_seed(0)
+    config = XLMRobertaConfig(
+        vocab_size=tokenizer.get_vocab_size(),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=40,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        id2label={0: "negative", 1: "neutral", 2: "positive"},
+        label2id={"negative": 0, "neutral": 1, "positive": 2},
+    )
+    XLMRobertaForSequenceClassification(config).save_pretrained(target)
+    return target

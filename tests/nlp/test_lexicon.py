@@ -1,0 +1,177 @@
+"""The lexicon-based sentiment fallback, on plain strings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.sentiment.base import LABELS, SentimentModel
+from nlp.sentiment.lexicon import (
+    LEXICON_VERSION,
+    MODEL_NAME,
+    Lexicon,
+    LexiconSentiment,
+    decide,
+    tokenize,
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> LexiconSentiment:
+    return LexiconSentiment()
+
+
+def label(model: LexiconSentiment, text: str) -> str:
+    return model.score(text).label
+
+
+def negative_strength(model: LexiconSentiment, text: str) -> float:
+    positive, negative = model.evidence(text)
+    return negative - positive
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("C'est la cata depuis lundi", "negative"),
+        ("Quelle galère ce SAV", "negative"),
+        ("C'est nul", "negative"),
+        ("C'est de l'arnaque", "negative"),
+        ("Service client au top", "positive"),
+        ("Installation rapide, technicien génial", "positive"),
+        ("top", "positive"),
+        ("Trois appels et toujours rien", "negative"),
+        ("ARNAQUE !!! Double prélèvement", "negative"),
+        ("Customer service at Lumio is a joke, I waited an hour for nothing", "negative"),
+        ("Honestly the speed is great so far", "positive"),
+        ("Bonjour, je déménage le mois prochain.", "neutral"),
+        ("Tu es en fibre ou en ADSL ?", "neutral"),
+        ("", "neutral"),
+    ],
+)
+def test_labels(model: LexiconSentiment, text: str, expected: str) -> None:
+    assert label(model, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pas mal du tout ce forfait", "positive"),
+        ("le débit, pas terrible", "negative"),
+        ("ce n'est pas génial", "negative"),
+        ("je ne suis pas content", "negative"),
+        ("ça ne marche plus", "negative"),
+        ("ça marche pas", "negative"),
+        ("jamais eu de coupure", "positive"),
+        ("aucun souci depuis deux ans", "positive"),
+        ("je ne regrette pas", "positive"),
+        ("it is not good", "negative"),
+        ("I don't like it", "negative"),
+        ("never had a problem", "positive"),
+    ],
+)
+def test_negation(model: LexiconSentiment, text: str, expected: str) -> None:
+    assert label(model, text) == expected
+
+
+def test_negation_stops_at_punctuation(model: LexiconSentiment) -> None:
+    assert label(model, "Pas de chance. Le service est génial") == "positive"
+
+
+def test_intensifiers_and_emphasis_strengthen(model: LexiconSentiment) -> None:
+    base = negative_strength(model, "c'est nul")
+    for stronger in ("c'est très nul", "c'est trop nul", "c'est vraiment nul", "c'est nul !!!"):
+        assert negative_strength(model, stronger) > base, stronger
+    assert negative_strength(model, "je suis grave déçu") > negative_strength(model, "je suis déçu")
+    assert negative_strength(model, "C'est une ARNAQUE") > negative_strength(
+        model, "C'est une arnaque"
+    )
+    assert model.evidence("super content")[0] > model.evidence("content")[0]
+
+
+def test_dampeners_weaken(model: LexiconSentiment) -> None:
+    assert negative_strength(model, "un peu lent") < negative_strength(model, "lent")
+
+
+def test_an_intensifier_alone_scores_itself(model: LexiconSentiment) -> None:
+    assert label(model, "c'est super") == "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Panne encore 😡", "negative"), ("Merci 👍", "positive"), ("bof :(", "negative")],
+)
+def test_emoji_and_emoticons(model: LexiconSentiment, text: str, expected: str) -> None:
+    assert label(model, text) == expected
+
+
+def test_mixed(model: LexiconSentiment) -> None:
+    assert label(model, "Le réseau est nul mais le service client est au top") == "mixed"
+    assert label(model, "Lumio m'a lâché, heureusement Telvia a assuré") == "mixed"
+
+
+def test_what_follows_but_counts_more(model: LexiconSentiment) -> None:
+    assert label(model, "Un peu cher mais vraiment génial") == "positive"
+
+
+def test_positive_words_in_a_question_count_less(model: LexiconSentiment) -> None:
+    assert label(model, "Est-ce que ça capte bien là-bas ?") == "neutral"
+    assert label(model, "C'est une blague ?") == "negative"
+
+
+def test_accents_and_case_do_not_matter(model: LexiconSentiment) -> None:
+    assert label(model, "DECUE ET DEGOUTEE") == label(model, "déçue et dégoûtée") == "negative"
+
+
+def test_scores_in_range_and_model_recorded(model: LexiconSentiment) -> None:
+    texts = ["nul", "top", "bonjour", "nul mais top", "!!!", "😡😡😡😡"]
+    batch = model.predict(texts)
+    assert isinstance(model, SentimentModel)
+    assert len(batch) == len(texts)
+    for sentiment in batch:
+        assert sentiment.label in LABELS
+        assert 0.0 <= sentiment.score <= 1.0
+        assert (sentiment.model, sentiment.model_version) == (MODEL_NAME, LEXICON_VERSION)
+    assert batch.errors == {}
+
+
+def test_one_bad_text_does_not_fail_the_batch(model: LexiconSentiment) -> None:
+    batch = model.predict(["nul", None, "top"])  # type: ignore[list-item]
+    assert [s.label for s in batch] == ["negative", "neutral", "positive"]
+    assert batch[1].score == 0.0
+    assert list(batch.errors) == [1] and "TypeError" in batch.errors[1]
+    assert not batch.ok(1) and batch.ok(0)
+
+
+def test_decide() -> None:
+    assert decide(0.0, 0.0) == ("neutral", 1.0)
+    assert decide(2.0, 0.0)[0] == "positive"
+    assert decide(0.0, 2.0)[0] == "negative"
+    assert decide(1.0, 0.9)[0] == "mixed"
+    assert decide(2.0, 0.3)[0] == "positive"
+
+
+def test_tokenize_handles_elision_and_contractions() -> None:
+    tokens, caps = tokenize("C’est NUL, isn't it? :)")
+    assert tokens == ["c", "est", "nul", ",", "is", "not", "it", "?", ":)"]
+    assert caps[2] and not caps[0]
+
+
+def test_lexicon_files_are_well_formed(model: LexiconSentiment) -> None:
+    lexicon = model.lexicon
+    assert len(lexicon.polarity) > 500
+    assert ("la", "cata") in lexicon.polarity and ("galere",) in lexicon.polarity
+    assert {"pas", "jamais", "not", "never"} <= lexicon.negators
+    assert {"tres", "trop", "grave", "vraiment", "super"} <= set(lexicon.intensifiers)
+
+
+def test_a_malformed_lexicon_names_file_and_line(tmp_path: Path) -> None:
+    for name in ("fr.tsv", "en.tsv", "emoji.tsv", "intensifiers.tsv", "negators.txt"):
+        (tmp_path / name).write_text("# empty\n", encoding="utf-8")
+    (tmp_path / "en.tsv").write_text("good\t0.5\nbad -0.5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"en\.tsv:2"):
+        Lexicon.load(tmp_path)
+    (tmp_path / "en.tsv").write_text("good\t5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="outside"):
+        Lexicon.load(tmp_path)
