@@ -28,7 +28,7 @@ from pipeline.store.base import (
     SearchError,
     UpsertCounts,
 )
-from pipeline.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
+from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +86,13 @@ class SQLiteStore:
                     f"{self.path}: schema version {version} is newer than this Veille "
                     f"({SCHEMA_VERSION}); upgrade Veille"
                 )
+            # A new store gets the base schema; an older one the migrations it lacks. The
+            # base schema runs in both cases, since its statements are all IF NOT EXISTS.
+            steps = [SCHEMA, *MIGRATIONS[max(version, 1) - 1 :]]
+            script = "\n".join(steps)
             # executescript commits on its own, so the transaction is part of the script.
             self._conn.executescript(
-                f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"
             )
 
     @contextmanager

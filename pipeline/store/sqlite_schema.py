@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
-
 # `seq` columns give each stage a cursor: a row gets a new, larger seq whenever its
 # content changes, so a stage that remembers the last seq it finished sees every change.
 SCHEMA = """
@@ -95,3 +93,10 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     data TEXT NOT NULL
 );
 """
+
+# Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
+# version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
+# EXISTS); a new column or index on an existing table needs a migration here.
+MIGRATIONS: list[str] = []
+
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
