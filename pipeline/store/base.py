@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from crawlers.items import RawPost
 from pipeline.models import Alert, CrawlRun, Mention
@@ -158,6 +158,19 @@ class Store(Protocol):
 
     def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
         """Latest crawl runs first."""
+        ...
+
+    # crawl state (incremental crawls)
+    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
+        """What a crawler remembered for this source and key, or None."""
+        ...
+
+    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
+        """Remember several keys of one source at once (replacing their values)."""
+        ...
+
+    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """Every remembered key of a source (those starting with `prefix`)."""
         ...
 
     def close(self) -> None:

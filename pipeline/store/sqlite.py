@@ -12,7 +12,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -488,6 +488,39 @@ class SQLiteStore:
             sql += f" WHERE status IN ({_marks(statuses)})"
         rows = self._read(sql + " ORDER BY due_at, created_at", params)
         return [Alert.from_dict(json.loads(r["data"])) for r in rows]
+
+    # --- crawl state ----------------------------------------------------------------
+
+    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
+        """What a crawler remembered for this source and key, or None."""
+        rows = self._read(
+            "SELECT value FROM crawl_state WHERE source_id = ? AND key = ?", (source_id, key)
+        )
+        return json.loads(rows[0]["value"]) if rows else None
+
+    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
+        """Remember several keys of one source in one transaction."""
+        now = _iso(datetime.now(UTC))
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO crawl_state (source_id, key, value, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(source_id, key) DO UPDATE SET value=excluded.value,"
+                " updated_at=excluded.updated_at",
+                [
+                    (source_id, key, json.dumps(value, ensure_ascii=False, sort_keys=True), now)
+                    for key, value in states.items()
+                ],
+            )
+
+    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """Every remembered key of a source (those starting with `prefix`)."""
+        # substr() rather than LIKE: a key may hold % or _.
+        rows = self._read(
+            "SELECT key, value FROM crawl_state WHERE source_id = ?"
+            " AND substr(key, 1, ?) = ? ORDER BY key",
+            (source_id, len(prefix), prefix),
+        )
+        return {r["key"]: json.loads(r["value"]) for r in rows}
 
     # --- crawl runs -----------------------------------------------------------------
 

@@ -84,6 +84,16 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_open ON alerts(rule_id, brand_id, status);
 
+-- What a crawler remembers between runs, per source and key (a thread's last post id
+-- and date, pages seen, an API's "since" cursor): JSON, written by the item pipeline.
+CREATE TABLE IF NOT EXISTS crawl_state (
+    source_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source_id, key)
+);
+
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_id TEXT NOT NULL,

@@ -83,6 +83,19 @@ class StoreContract:
         ((_, back),) = store.raw_posts_after(0, 10)
         assert back == post
 
+    def test_crawl_state_round_trip_per_source(self, store: Store) -> None:
+        assert store.get_crawl_state("forum", "thread:1") is None
+        store.set_crawl_states("forum", {"thread:1": {"last": "9"}, "thread:2": {"last": "3"}})
+        store.set_crawl_states("forum", {"thread:1": {"last": "12", "pages": 2}})
+        store.set_crawl_states("other", {"thread:1": {"last": "1"}, "since": {"id": "x"}})
+        assert store.get_crawl_state("forum", "thread:1") == {"last": "12", "pages": 2}
+        assert store.crawl_states("forum", "thread:") == {
+            "thread:1": {"last": "12", "pages": 2},
+            "thread:2": {"last": "3"},
+        }
+        assert store.crawl_states("other", "thr%") == {}
+        assert set(store.crawl_states("other")) == {"thread:1", "since"}
+
     def test_cursor(self, store: Store) -> None:
         assert store.get_cursor("nlp") == 0
         store.set_cursor("nlp", 42)
