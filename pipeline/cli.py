@@ -46,7 +46,7 @@ def _setup_logging(verbose: bool = False) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx"):
+    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx", "spacy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
