@@ -90,6 +90,17 @@ def _print_crawls(runs: list[CrawlRun]) -> None:
     out.print(table)
 
 
+def _crawl(config: VeilleConfig, source_ids: list[str]) -> list[CrawlRun]:
+    """Crawl with progress on stderr and a summary table; an unknown source id exits 2."""
+    try:
+        runs = crawl_sources(config, source_ids, on_progress=_crawl_progress)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from exc
+    _print_crawls(runs)
+    return runs
+
+
 def _print_stage(report: StageReport) -> None:
     quarantined = ", ".join(f"{k}={v}" for k, v in sorted(report.quarantined.items())) or "0"
     line = (
@@ -128,13 +139,7 @@ def crawl(
 ) -> None:
     """Crawl sources, each in a child process, and store their posts."""
     _setup_logging(verbose)
-    config = _config(config_dir)
-    try:
-        runs = crawl_sources(config, source or [], on_progress=_crawl_progress)
-    except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        raise typer.Exit(2) from exc
-    _print_crawls(runs)
+    runs = _crawl(_config(config_dir), source or [])
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
 
@@ -206,8 +211,7 @@ def run(
     """Run every stage once: crawl, NLP, alerts."""
     _setup_logging(verbose)
     config = _config(config_dir)
-    runs = crawl_sources(config, source or [], on_progress=_crawl_progress)
-    _print_crawls(runs)
+    runs = _crawl(config, source or [])
     store = open_store(config)
     try:
         _print_stage(process_posts(config, store, progress=_stage_progress))

@@ -44,8 +44,9 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert "Usage" in result.output
 
 
-def test_unknown_source_is_a_clear_error(config_dir: Path) -> None:
-    result = runner.invoke(app, ["crawl", "--source", "nope", "--config-dir", str(config_dir)])
+@pytest.mark.parametrize("command", ["crawl", "run"])
+def test_unknown_source_is_a_clear_error(config_dir: Path, command: str) -> None:
+    result = runner.invoke(app, [command, "--source", "nope", "--config-dir", str(config_dir)])
     assert result.exit_code == 2
     assert "unknown source 'nope'" in result.output
     assert "demo-forum" in result.output
