@@ -53,7 +53,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _mention_hash(data: dict[str, Any]) -> str:
-    stable = {k: v for k, v in data.items() if k not in ("processed_at", "sentiment_override")}
+    # A person's corrections live apart from what the NLP stage computes.
+    volatile = ("processed_at", "sentiment_override", "brand_overrides")
+    stable = {k: v for k, v in data.items() if k not in volatile}
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
@@ -252,19 +254,11 @@ class SQLiteStore:
             values,
         )
         rowid = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (mention.id,)).fetchone()[0]
-        conn.execute("DELETE FROM mention_brands WHERE mention_id = ?", (mention.id,))
+        self._write_brands(conn, mention.id, data)
+        conn.execute("DELETE FROM mention_fingerprints WHERE mention_id = ?", (mention.id,))
         conn.executemany(
-            "INSERT OR IGNORE INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (
-                    mention.id,
-                    m.brand_id,
-                    m.product_id or "",
-                    mention.brand_sentiment.get(m.brand_id),
-                )
-                for m in mention.brands
-            ],
+            "INSERT OR IGNORE INTO mention_fingerprints (key, mention_id) VALUES (?, ?)",
+            [(key, mention.id) for key in mention.fingerprint],
         )
         if existing is not None:
             conn.execute("DELETE FROM mentions_fts WHERE rowid = ?", (rowid,))
@@ -273,12 +267,61 @@ class SQLiteStore:
             (rowid, post.body_text, post.thread_title, post.author),
         )
 
+    @staticmethod
+    def _write_brands(conn: sqlite3.Connection, mention_id: str, data: dict[str, Any]) -> None:
+        """Rebuild a mention's mention_brands rows: detected brands, then corrections."""
+        conn.execute("DELETE FROM mention_brands WHERE mention_id = ?", (mention_id,))
+        brand_sentiment = data.get("brand_sentiment") or {}
+        conn.executemany(
+            "INSERT OR IGNORE INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
+            " VALUES (?, ?, ?, ?)",
+            [
+                (
+                    mention_id,
+                    b["brand_id"],
+                    b.get("product_id") or "",
+                    brand_sentiment.get(b["brand_id"]),
+                )
+                for b in data.get("brands") or []
+            ],
+        )
+        conn.execute(
+            "DELETE FROM mention_brands WHERE mention_id = ? AND brand_id IN"
+            " (SELECT brand_id FROM brand_overrides WHERE mention_id = ? AND present = 0)",
+            (mention_id, mention_id),
+        )
+        # A brand a person added has no span and no sentiment of its own: the mention's
+        # effective sentiment stands for it where brands are counted.
+        conn.execute(
+            "INSERT INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
+            " SELECT o.mention_id, o.brand_id, '', NULL FROM brand_overrides o"
+            " WHERE o.mention_id = ? AND o.present = 1 AND o.brand_id NOT IN"
+            " (SELECT brand_id FROM mention_brands WHERE mention_id = ?)",
+            (mention_id, mention_id),
+        )
+
+    def _brand_overrides(self, ids: Sequence[str]) -> dict[str, dict[str, bool]]:
+        found: dict[str, dict[str, bool]] = {}
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            chunk = list(ids[start : start + 500])
+            rows = self._read(
+                "SELECT mention_id, brand_id, present FROM brand_overrides"
+                f" WHERE mention_id IN ({_marks(chunk)}) ORDER BY updated_at, brand_id",
+                chunk,
+            )
+            for r in rows:
+                found.setdefault(r["mention_id"], {})[r["brand_id"]] = bool(r["present"])
+        return found
+
     def _mentions_from_rows(self, rows: Iterable[sqlite3.Row]) -> list[Mention]:
         out = []
         for r in rows:
             data = json.loads(r["data"])
             data["sentiment_override"] = r["sentiment_override"]
             out.append(Mention.from_dict(data))
+        overrides = self._brand_overrides([m.id for m in out]) if out else {}
+        for mention in out:
+            mention.brand_overrides = overrides.get(mention.id, {})
         return out
 
     def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
@@ -315,11 +358,63 @@ class SQLiteStore:
             if not updated:
                 raise KeyError(f"unknown mention {mention_id!r}")
 
+    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
+        """A person adds (True) or removes (False) a brand; None clears the correction."""
+        with self._write() as conn:
+            row = conn.execute("SELECT data FROM mentions WHERE id = ?", (mention_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"unknown mention {mention_id!r}")
+            if present is None:
+                conn.execute(
+                    "DELETE FROM brand_overrides WHERE mention_id = ? AND brand_id = ?",
+                    (mention_id, brand_id),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO brand_overrides (mention_id, brand_id, present, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(mention_id, brand_id) DO UPDATE SET"
+                    " present=excluded.present, updated_at=excluded.updated_at",
+                    (mention_id, brand_id, int(present), _iso(datetime.now(UTC))),
+                )
+            self._write_brands(conn, mention_id, json.loads(row["data"]))
+            # A new sequence number: stages reading mentions (alerts) see the correction.
+            conn.execute(
+                "UPDATE mentions SET seq = ? WHERE id = ?",
+                (self._next_seq(conn, "mentions"), mention_id),
+            )
+
+    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
+        """Mentions a person corrected (sentiment or brands), oldest first."""
+        rows = self._read(
+            "SELECT data, sentiment_override FROM mentions WHERE sentiment_override IS NOT NULL"
+            " OR id IN (SELECT mention_id FROM brand_overrides) ORDER BY ts, id LIMIT ?",
+            (limit,),
+        )
+        return self._mentions_from_rows(rows)
+
+    def near_duplicate_candidates(
+        self, keys: Sequence[str], exclude_id: str = ""
+    ) -> dict[str, int]:
+        """First copies (not themselves duplicates) sharing fingerprint keys, with counts."""
+        if not keys:
+            return {}
+        unique = list(dict.fromkeys(keys))
+        rows = self._read(
+            "SELECT f.mention_id AS id, COUNT(*) AS shared FROM mention_fingerprints f"
+            " JOIN mentions m ON m.id = f.mention_id"
+            f" WHERE f.key IN ({_marks(unique)}) AND m.duplicate_of IS NULL AND m.id != ?"
+            " GROUP BY f.mention_id",
+            [*unique, exclude_id],
+        )
+        return {r["id"]: int(r["shared"]) for r in rows}
+
     def _where(self, flt: MentionFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if not flt.include_official:
             clauses.append("m.is_official = 0")
+        if not flt.include_duplicates:
+            clauses.append("m.duplicate_of IS NULL")
         if flt.brand_ids:
             clauses.append(
                 "m.id IN (SELECT mention_id FROM mention_brands"
