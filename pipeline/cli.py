@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.models import CrawlRun
 from pipeline.runner import StageReport, crawl_sources, evaluate_alerts, process_posts
@@ -291,6 +292,10 @@ def demo(
             print_line=lambda s: out.print(s, markup=False),
         )
     )
+
+
+# NLP commands (eval, sentiment export/train) live in their own module.
+register_nlp_commands(app)
 
 
 def main() -> None:
