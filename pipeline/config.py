@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +163,39 @@ class BrandConfig(_Model):
         default_factory=list,
         description="Phrases in which an alias does not mean the brand (e.g. 'côte d'azur').",
     )
+    misspellings: list[str] = Field(
+        default_factory=list,
+        description="Common misspellings and slang names, matched like aliases.",
+    )
+    fuzzy_threshold: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=1.0,
+        description="Similarity (0-1) above which a word close to an alias of 5+ letters "
+        "matches (typos); unset: no fuzzy matching.",
+    )
+    ambiguous_aliases: list[str] = Field(
+        default_factory=list,
+        description="Aliases that are also common words or places: they count only when "
+        "the context confirms them.",
+    )
+    context: list[str] = Field(
+        default_factory=list,
+        description="Words near an ambiguous alias that confirm the brand ('forfait').",
+    )
+    exclusion_context: list[str] = Field(
+        default_factory=list,
+        description="Words near an ambiguous alias that rule the brand out ('mer', 'ciel').",
+    )
+
+    @field_validator("ambiguous_aliases")
+    @classmethod
+    def _ambiguous_are_aliases(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        known = {a.casefold() for a in [info.data.get("name", ""), *info.data.get("aliases", [])]}
+        unknown = [v for v in values if v.casefold() not in known]
+        if unknown:
+            raise ValueError(f"ambiguous aliases {unknown} are not among the brand's aliases")
+        return values
 
 
 class BrandsFile(_Model):
