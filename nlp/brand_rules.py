@@ -41,51 +41,14 @@ RULE_PROPER_NOUN = "proper_noun"
 RULE_CO_MENTION = "co_mention"
 
 _WORD = re.compile(r"\w+")
-_DETERMINERS = frozenset(
-    [
-        "le",
-        "la",
-        "l",
-        "les",
-        "un",
-        "une",
-        "des",
-        "du",
-        "cet",
-        "cette",
-        "ce",
-        "ces",
-        "mon",
-        "ma",
-        "mes",
-        "ton",
-        "ta",
-        "tes",
-        "son",
-        "sa",
-        "ses",
-        "notre",
-        "votre",
-        "leur",
-        "leurs",
-        "quel",
-        "quelle",
-        "the",
-        "a",
-        "an",
-        "my",
-        "your",
-        "his",
-        "her",
-        "its",
-        "our",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-    ]
-)
+# fmt: off
+_DETERMINERS = frozenset((
+    "le", "la", "l", "les", "un", "une", "des", "du", "cet", "cette", "ce", "ces", "mon",
+    "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "votre", "leur", "leurs",
+    "quel", "quelle", "the", "a", "an", "my", "your", "his", "her", "its", "our", "their",
+    "this", "that", "these", "those",
+))
+# fmt: on
 
 
 @dataclass(frozen=True, slots=True)
