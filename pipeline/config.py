@@ -4,7 +4,8 @@ Files of a config directory:
 - veille.yaml   storage, NLP, crawling politeness, dashboard;
 - sources.yaml  where to crawl;
 - brands.yaml   the brand catalog (aliases, products, competitors, official accounts);
-- alerts.yaml   alert rules.
+- alerts.yaml   alert rules;
+- aspects.yaml  the aspect taxonomy (price, customer service, network…).
 
 Every error names the file, the field and what was expected.
 """
@@ -213,6 +214,34 @@ class BrandsFile(_Model):
         return brands
 
 
+# --- aspects.yaml ------------------------------------------------------------------
+
+
+class AspectConfig(_Model):
+    """One aspect of the taxonomy and the lemmas (or lemma sequences) that signal it."""
+
+    id: str = Field(pattern=_ID)
+    name: str
+    terms: list[str] = Field(min_length=1)
+
+    @field_validator("terms")
+    @classmethod
+    def _not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not str(t).strip() for t in terms):
+            raise ValueError("terms must not be blank")
+        return terms
+
+
+class AspectsFile(_Model):
+    aspects: list[AspectConfig] = Field(default_factory=list)
+
+    @field_validator("aspects")
+    @classmethod
+    def _unique(cls, aspects: list[AspectConfig]) -> list[AspectConfig]:
+        _reject_duplicate_ids([a.id for a in aspects])
+        return aspects
+
+
 # --- alerts.yaml -------------------------------------------------------------------
 
 
@@ -256,6 +285,7 @@ class VeilleConfig(BaseModel):
     sources: list[SourceConfig]
     brands: list[BrandConfig]
     rules: list[CrisisRuleConfig]
+    aspects: list[AspectConfig] = Field(default_factory=list)
 
     def source(self, source_id: str) -> SourceConfig:
         """The source with this id, or a KeyError naming the known ones."""
@@ -351,10 +381,13 @@ def load_config(
             raise ConfigError(
                 alerts_path, [f"field rules.{rule.id}.brands: unknown brands {unknown}"]
             )
+    aspects_path = base / "aspects.yaml"
+    aspects = _validate(AspectsFile, aspects_path, _read_yaml(aspects_path, required=False))
     return VeilleConfig(
         directory=base,
         settings=settings,
         sources=sources.sources,
         brands=brands.brands,
         rules=alerts.rules,
+        aspects=aspects.aspects,
     )
