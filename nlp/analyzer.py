@@ -25,6 +25,7 @@ from crawlers.items import RawPost
 from nlp.aspects import AspectHit, AspectMatcher, Token, aspect_ids, aspects_by_brand
 from nlp.brands import BrandMatcher
 from nlp.context import BrandContext, Span, brand_contexts, departures
+from nlp.dedup import fingerprint
 from nlp.lang import UNDETERMINED, detect_languages, normalize_code
 from nlp.sentiment.base import SentimentModel
 from nlp.sentiment.factory import load_sentiment_model
@@ -122,6 +123,7 @@ class Analyzer:
                     sentiment=item.sentiment,
                     brand_sentiment=brand_labels.get(item.index, {}),
                     aspects=aspect_ids(hits),
+                    fingerprint=fingerprint(item.text),
                     brand_aspects=aspects_by_brand(hits, item.contexts or {}),
                     is_official=self.matcher.is_official(item.post.author),
                     processed_at=processed_at,

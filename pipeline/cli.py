@@ -101,6 +101,8 @@ def _print_stage(report: StageReport) -> None:
     )
     if report.details.get("sentiment_model"):
         line += f", sentiment model {report.details['sentiment_model']}"
+    if report.details.get("duplicates"):
+        line += f", {report.details['duplicates']} near-duplicates linked to a first copy"
     if "alerts_touched" in report.details:
         line += f", {len(report.details['alerts_touched'])} alerts created or updated"
     out.print(line, markup=False)
