@@ -92,6 +92,55 @@ def export_command(
     out.print(f"{count} labelled texts written to {out_path}", markup=False)
 
 
+@sentiment_app.command("train")
+def train_command(
+    data: Annotated[Path, typer.Option("--data", "-d", help="Labelled JSONL to train on.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to save the fine-tuned model in.")
+    ],
+    model: ModelOption = None,
+    epochs: Annotated[int, typer.Option(help="Passes over the data.")] = 3,
+    learning_rate: Annotated[float, typer.Option(help="AdamW learning rate.")] = 2e-5,
+    batch_size: Annotated[int, typer.Option(help="Texts per training step.")] = 16,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Fine-tune the configured transformer on labelled texts and save it to a directory."""
+    from nlp.evaluation import load_labelled
+    from nlp.sentiment.training import TrainingOptions, fine_tune
+    from pipeline.cli import _config, _setup_logging, console, out
+
+    _setup_logging()
+    config = _config(config_dir)
+    base = model if model is not None else config.settings.nlp.sentiment_model
+    if not base:
+        console.print("[red]no transformer to fine-tune: set nlp.sentiment_model or --model[/red]")
+        raise typer.Exit(2)
+    try:
+        examples = load_labelled(data)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    options = TrainingOptions(
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        max_length=config.settings.nlp.max_length,
+        seed=seed,
+    )
+    try:
+        summary = fine_tune(base, examples, output, options)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    out.print(
+        f"fine-tuned {base} on {summary.examples} texts ({summary.skipped} skipped), "
+        f"{summary.epochs} epochs, last loss {summary.last_loss:.4f}; saved to {output}. "
+        f"Set nlp.sentiment_model to this directory to use it.",
+        markup=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add the NLP commands to the main `veille` app."""
     app.command("eval")(eval_command)
