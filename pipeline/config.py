@@ -63,6 +63,14 @@ class NlpConfig(_Model):
     max_length: int = Field(default=256, ge=16, le=4096)
     spacy_model_fr: str = "fr_core_news_sm"
     languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it"])
+    sentiment_runtime: Literal["torch", "onnx"] = Field(
+        default="torch",
+        description="How the transformer runs: torch, or onnx (exported once to "
+        "nlp.onnx_dir, run by ONNX Runtime; faster on CPU; torch when it cannot be had).",
+    )
+    onnx_dir: Path = Field(
+        default=Path("data/onnx"), description="Where ONNX exports of the sentiment model go."
+    )
 
 
 class CrawlConfig(_Model):
