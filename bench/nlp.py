@@ -172,7 +172,11 @@ def main() -> None:
     parser.add_argument(
         "--one", nargs=6, metavar=("KIND", "BATCH", "POSTS", "REPEATS", "MODEL", "ONNX")
     )
+    parser.add_argument("--export", nargs=2, metavar=("MODEL", "ONNX"))
     args = parser.parse_args()
+    if args.export:
+        export_once(*args.export)
+        return
     if args.one:
         kind, batch, posts, repeats, model_dir, onnx_dir = args.one
         print(json.dumps(run_one(kind, int(batch), int(posts), int(repeats), model_dir, onnx_dir)))
