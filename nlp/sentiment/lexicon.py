@@ -37,7 +37,7 @@ from pipeline.models import Sentiment
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "veille-lexicon"
-LEXICON_VERSION = "1.0"
+LEXICON_VERSION = "1.1"
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 POLARITY_FILES = ("fr.tsv", "en.tsv", "emoji.tsv")
 
@@ -53,8 +53,8 @@ QUESTION_FACTOR = 0.3
 # Normalises the evidence into (-1, 1) like VADER's alpha (tuned for polarities in [-1, 1]).
 ALPHA = 1.0
 NEUTRAL_BAND = 0.2  # |compound| below this is neutral: one "merci" is politeness
-MIXED_MIN = 0.45  # both sides at least this strong…
-MIXED_RATIO = 0.4  # …and the weaker at least this share of the stronger
+MIXED_MIN = 0.1  # both sides at least this strong…
+MIXED_RATIO = 0.25  # …and the weaker at least this share of the stronger
 
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
 _CLAUSE_END = _SENTENCE_END | {",", ";", ":", "(", ")"}
