@@ -36,7 +36,7 @@ from pipeline.models import BrandMatch, Mention, Sentiment
 
 logger = logging.getLogger(__name__)
 
-NLP_VERSION = "nlp-1"
+NLP_VERSION = "nlp-2"
 
 
 @dataclass(frozen=True)

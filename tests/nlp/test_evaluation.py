@@ -107,3 +107,18 @@ def test_eval_command_rejects_bad_data(config_dir: Path, tmp_path: Path) -> None
     data.write_text('{"label": "positive"}\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["eval", "--data", str(data), "-c", str(config_dir)])
     assert result.exit_code == 2
+
+
+def test_eval_command_runs_a_transformer(
+    config_dir: Path, tmp_path: Path, tiny_model_dir: Path, fresh_sentiment_cache: None
+) -> None:
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(
+        json.dumps({"text": "Lumio c'est nul, encore une panne.", "label": "negative"}) + "\n",
+        encoding="utf-8",
+    )
+    args = ["eval", "--data", str(data), "--model", str(tiny_model_dir), "-c", str(config_dir)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"model: {tiny_model_dir}" in result.output
+    assert "sentiment: 1 texts" in result.output
