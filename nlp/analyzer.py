@@ -123,7 +123,7 @@ class Analyzer:
                     sentiment=item.sentiment,
                     brand_sentiment=brand_labels.get(item.index, {}),
                     aspects=aspect_ids(hits),
-                    fingerprint=fingerprint(item.text),
+                    fingerprint=fingerprint(item.text, (m.brand_id for m in item.matches or [])),
                     brand_aspects=aspects_by_brand(hits, item.contexts or {}),
                     is_official=self.matcher.is_official(item.post.author),
                     processed_at=processed_at,

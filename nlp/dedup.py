@@ -8,16 +8,16 @@ that share many keys are near-duplicates.
 
 Why this estimate: for two texts of Jaccard similarity s, each band matches with
 probability s**ROWS, so the share of shared bands estimates s**ROWS. With 64 bands of 2
-rows, `MIN_SHARED_BANDS` = 23 asks for s of about 0.6 or more (a band-count estimate
-with a standard deviation of about 4 bands near the threshold, where 32 bands of 4 rows
-had one of about 2.4 on a threshold of only 8): a copy with a few words changed, a
-signature or a hashtag added, still links; two posts that share a complaint template
-but not their details do not.
+rows, `MIN_SHARED_BANDS` = 36 asks for s of about 0.75 or more (a band-count estimate
+with a standard deviation of about 4 bands near the threshold; 32 bands of 4 rows were
+noisier): a copy with a word or two changed, a signature, a hashtag or an emoji added,
+still links; two posts that share a sentence but not the rest, or a complaint
+template about another brand, do not (the brands salt the keys, see `fingerprint`).
 
 `link_duplicates` links each new mention to the first copy: an earlier stored one (found
 through a store lookup, so it works across batches), else an earlier one of the batch.
-Texts of fewer than `MIN_WORDS` words get no fingerprint: "merci !" or "+1" repeated is
-not a spam wave.
+Texts of fewer than `MIN_WORDS` words get no fingerprint: "merci !", "+1" or "même
+problème ici" repeated by different people is not a spam wave.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -39,8 +39,8 @@ logger = logging.getLogger(__name__)
 SHINGLE = 5  # characters
 BANDS, ROWS = 64, 2
 PERMUTATIONS = BANDS * ROWS
-MIN_SHARED_BANDS = 23
-MIN_WORDS = 6
+MIN_SHARED_BANDS = 36
+MIN_WORDS = 8
 
 _rng = np.random.default_rng(20261124)  # fixed: fingerprints must be stable across runs
 # Multiply-shift hashing (Dietzfelbinger): (a·h + b) mod 2**64, top 32 bits, a odd.
@@ -77,21 +77,25 @@ def minhash(items: set[str]) -> np.ndarray:
     return values.min(axis=1)
 
 
-def band_keys(signature: np.ndarray) -> list[str]:
-    """One key per band: the band's index and a short hash of its values."""
+def band_keys(signature: np.ndarray, salt: str = "") -> list[str]:
+    """One key per band: the band's index and a short hash of its values (and `salt`)."""
     keys = []
     for band in range(BANDS):
-        chunk = signature[band * ROWS : (band + 1) * ROWS].tobytes()
+        chunk = signature[band * ROWS : (band + 1) * ROWS].tobytes() + salt.encode()
         keys.append(f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
     return keys
 
 
-def fingerprint(text: str) -> list[str]:
-    """The band keys of a text, or [] for a text too short to call a copy."""
+def fingerprint(text: str, brand_ids: Iterable[str] = ()) -> list[str]:
+    """The band keys of a text, or [] for a text too short to call a copy.
+
+    The brands the text names salt every key: a copy is about the same brands, and
+    "aucun souci avec Lumio" is not a copy of "aucun souci avec Telvia".
+    """
     normalized = normalize(text)
     if len(normalized.split()) < MIN_WORDS:
         return []
-    return band_keys(minhash(shingles(normalized)))
+    return band_keys(minhash(shingles(normalized)), ",".join(sorted(set(brand_ids))))
 
 
 def estimated_similarity(shared_bands: int) -> float:

@@ -51,15 +51,26 @@ def test_copies_share_bands_and_other_posts_do_not() -> None:
     assert _shared(COMPLAINT, other) < MIN_SHARED_BANDS
 
 
+def test_the_same_words_about_another_brand_are_not_a_copy() -> None:
+    text = "Aucun souci de mon côté avec {}, peut-être un problème local chez toi ?"
+    lumio, telvia = (
+        fingerprint(text.format("Lumio"), ["lumio"]),
+        fingerprint(text.format("Telvia"), ["telvia"]),
+    )
+    assert len(lumio) == BANDS and not set(lumio) & set(telvia)
+    assert fingerprint(text.format("Lumio"), ["lumio"]) == lumio  # stable
+
+
 def test_short_texts_get_no_fingerprint() -> None:
     assert fingerprint("merci !") == []
     assert fingerprint("+1 pareil chez moi") == []
+    assert fingerprint("Même problème ici chez Lumio, pareil.") == []
 
 
 def test_estimated_similarity() -> None:
     assert estimated_similarity(BANDS) == 1.0
     assert estimated_similarity(0) == 0.0
-    assert 0.55 < estimated_similarity(MIN_SHARED_BANDS) < 0.65
+    assert 0.7 < estimated_similarity(MIN_SHARED_BANDS) < 0.8
 
 
 def test_batch_links_copies_to_the_earliest() -> None:
