@@ -44,6 +44,8 @@ class MentionFilter:
     include_official: bool = False
     # Near-duplicates (copy-pastes, cross-posts) are counted once, through their first copy.
     include_duplicates: bool = False
+    # Mentions with any of these aspects (price, customer_service, …).
+    aspects: Sequence[str] = ()
 
 
 @dataclass
@@ -57,6 +59,17 @@ class BarometerRow:
     neutral: int
     negative: int
     mixed: int
+
+
+@dataclass
+class AspectRow:
+    """Mentions of one brand that speak about one aspect, by effective sentiment."""
+
+    brand_id: str
+    aspect_id: str
+    total: int
+    positive: int
+    negative: int
 
 
 @dataclass
@@ -139,6 +152,10 @@ class Store(Protocol):
         self, keys: Sequence[str], exclude_id: str = ""
     ) -> dict[str, int]:
         """Stored first copies sharing near-duplicate fingerprint keys: id → keys shared."""
+        ...
+
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (from the sentences about each brand)."""
         ...
 
     def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:

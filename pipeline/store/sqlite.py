@@ -22,6 +22,7 @@ from typing import Any
 from crawlers.items import RawPost, _parse_dt
 from pipeline.models import Alert, CrawlRun, Mention
 from pipeline.store.base import (
+    AspectRow,
     BarometerRow,
     MentionFilter,
     QuarantinedRecord,
@@ -255,6 +256,17 @@ class SQLiteStore:
         )
         rowid = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (mention.id,)).fetchone()[0]
         self._write_brands(conn, mention.id, data)
+        conn.execute("DELETE FROM mention_aspects WHERE mention_id = ?", (mention.id,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO mention_aspects (mention_id, aspect_id, brand_id)"
+            " VALUES (?, ?, ?)",
+            [(mention.id, aspect, "") for aspect in mention.aspects]
+            + [
+                (mention.id, aspect, brand_id)
+                for brand_id, aspects in mention.brand_aspects.items()
+                for aspect in aspects
+            ],
+        )
         conn.execute("DELETE FROM mention_fingerprints WHERE mention_id = ?", (mention.id,))
         conn.executemany(
             "INSERT OR IGNORE INTO mention_fingerprints (key, mention_id) VALUES (?, ?)",
@@ -408,6 +420,35 @@ class SQLiteStore:
         )
         return {r["id"]: int(r["shared"]) for r in rows}
 
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (the aspects of the sentences about the brand)."""
+        where, params = self._where(flt)
+        brand_clause = ""
+        if flt.brand_ids:
+            brand_clause = f" AND a.brand_id IN ({_marks(flt.brand_ids)})"
+            params = [*params, *flt.brand_ids]
+        label = "COALESCE(m.sentiment_override, m.sentiment_label)"
+        sql = (
+            f"SELECT a.brand_id AS brand_id, a.aspect_id AS aspect_id, COUNT(*) AS total,"
+            f" SUM({label} = 'positive') AS positive, SUM({label} = 'negative') AS negative"
+            " FROM mentions m JOIN mention_aspects a ON a.mention_id = m.id"
+            f" WHERE a.brand_id != '' AND {where}{brand_clause}"
+            # Only brands still on the mention once a person's corrections are applied.
+            " AND a.brand_id IN (SELECT brand_id FROM mention_brands WHERE mention_id = m.id)"
+            " GROUP BY a.brand_id, a.aspect_id ORDER BY a.brand_id, total DESC, a.aspect_id"
+        )
+        rows = self._read_search(sql, params, flt.text)
+        return [
+            AspectRow(
+                brand_id=r["brand_id"],
+                aspect_id=r["aspect_id"],
+                total=r["total"],
+                positive=r["positive"] or 0,
+                negative=r["negative"] or 0,
+            )
+            for r in rows
+        ]
+
     def _where(self, flt: MentionFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
@@ -421,6 +462,12 @@ class SQLiteStore:
                 f" WHERE brand_id IN ({_marks(flt.brand_ids)}))"
             )
             params.extend(flt.brand_ids)
+        if flt.aspects:
+            clauses.append(
+                "m.id IN (SELECT mention_id FROM mention_aspects"
+                f" WHERE brand_id = '' AND aspect_id IN ({_marks(flt.aspects)}))"
+            )
+            params.extend(flt.aspects)
         if flt.sentiments:
             clauses.append(
                 f"COALESCE(m.sentiment_override, m.sentiment_label) IN ({_marks(flt.sentiments)})"

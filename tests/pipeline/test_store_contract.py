@@ -190,6 +190,30 @@ class StoreContract:
         assert store.near_duplicate_candidates(["0:a"], exclude_id=first.id) == {}
         assert store.near_duplicate_candidates([]) == {}
 
+    def test_aspects_filter_and_counts_per_brand(self, store: Store) -> None:
+        one = make_mention(1, "negative", brands=("lumio", "telvia"))
+        one.aspects = ["price", "network"]
+        one.brand_aspects = {"lumio": ["price"], "telvia": ["network"]}
+        two = make_mention(2, "positive", brands=("lumio",))
+        two.aspects = two.brand_aspects["lumio"] = ["price"]
+        three = make_mention(3, "negative", brands=("lumio",))
+        store.upsert_mentions([one, two, three])
+        found = store.search_mentions(MentionFilter(aspects=["network"]))
+        assert [m.post.external_id for m in found] == ["1"]
+        (back,) = store.get_mentions([one.id])
+        assert back.brand_aspects == {"lumio": ["price"], "telvia": ["network"]}
+        rows = {(r.brand_id, r.aspect_id): r for r in store.aspect_counts(MentionFilter())}
+        assert set(rows) == {("lumio", "price"), ("telvia", "network")}
+        price = rows["lumio", "price"]
+        assert (price.total, price.positive, price.negative) == (2, 1, 1)
+        store.set_brand_override(one.id, "telvia", False)
+        rows = {(r.brand_id, r.aspect_id): r for r in store.aspect_counts(MentionFilter())}
+        assert set(rows) == {("lumio", "price")}
+        lumio_only = store.aspect_counts(
+            MentionFilter(brand_ids=["lumio"], sentiments=["positive"])
+        )
+        assert [(r.aspect_id, r.total) for r in lumio_only] == [("price", 1)]
+
     def test_search_accent_insensitive_and_filters(self, store: Store) -> None:
         store.upsert_mentions(
             [
@@ -276,11 +300,11 @@ class TestSQLiteStore(StoreContract):
     def test_version_1_store_migrates(self, tmp_path: Path) -> None:
         import sqlite3
 
-        from pipeline.store.sqlite_schema import CORRECTIONS_AND_DEDUP, SCHEMA, SCHEMA_VERSION
+        from pipeline.store.sqlite_schema import NLP_TABLES, SCHEMA, SCHEMA_VERSION
 
         path = tmp_path / "v1.db"
         conn = sqlite3.connect(path)
-        conn.executescript(SCHEMA.replace(CORRECTIONS_AND_DEDUP, "") + "PRAGMA user_version=1;")
+        conn.executescript(SCHEMA.replace(NLP_TABLES, "") + "PRAGMA user_version=1;")
         conn.close()
         old = sqlite3.connect(path)
         tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
