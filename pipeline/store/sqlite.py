@@ -29,6 +29,14 @@ from pipeline.store.base import (
     SearchError,
     UpsertCounts,
 )
+from pipeline.store.sqlite_nlp import (
+    aspect_counts_query,
+    aspect_rows,
+    near_duplicate_candidates,
+    read_brand_overrides,
+    write_brands,
+    write_nlp_rows,
+)
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -255,23 +263,8 @@ class SQLiteStore:
             values,
         )
         rowid = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (mention.id,)).fetchone()[0]
-        self._write_brands(conn, mention.id, data)
-        conn.execute("DELETE FROM mention_aspects WHERE mention_id = ?", (mention.id,))
-        conn.executemany(
-            "INSERT OR IGNORE INTO mention_aspects (mention_id, aspect_id, brand_id)"
-            " VALUES (?, ?, ?)",
-            [(mention.id, aspect, "") for aspect in mention.aspects]
-            + [
-                (mention.id, aspect, brand_id)
-                for brand_id, aspects in mention.brand_aspects.items()
-                for aspect in aspects
-            ],
-        )
-        conn.execute("DELETE FROM mention_fingerprints WHERE mention_id = ?", (mention.id,))
-        conn.executemany(
-            "INSERT OR IGNORE INTO mention_fingerprints (key, mention_id) VALUES (?, ?)",
-            [(key, mention.id) for key in mention.fingerprint],
-        )
+        write_brands(conn, mention.id, data)
+        write_nlp_rows(conn, mention)
         if existing is not None:
             conn.execute("DELETE FROM mentions_fts WHERE rowid = ?", (rowid,))
         conn.execute(
@@ -279,59 +272,14 @@ class SQLiteStore:
             (rowid, post.body_text, post.thread_title, post.author),
         )
 
-    @staticmethod
-    def _write_brands(conn: sqlite3.Connection, mention_id: str, data: dict[str, Any]) -> None:
-        """Rebuild a mention's mention_brands rows: detected brands, then corrections."""
-        conn.execute("DELETE FROM mention_brands WHERE mention_id = ?", (mention_id,))
-        brand_sentiment = data.get("brand_sentiment") or {}
-        conn.executemany(
-            "INSERT OR IGNORE INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (
-                    mention_id,
-                    b["brand_id"],
-                    b.get("product_id") or "",
-                    brand_sentiment.get(b["brand_id"]),
-                )
-                for b in data.get("brands") or []
-            ],
-        )
-        conn.execute(
-            "DELETE FROM mention_brands WHERE mention_id = ? AND brand_id IN"
-            " (SELECT brand_id FROM brand_overrides WHERE mention_id = ? AND present = 0)",
-            (mention_id, mention_id),
-        )
-        # A brand a person added has no span and no sentiment of its own: the mention's
-        # effective sentiment stands for it where brands are counted.
-        conn.execute(
-            "INSERT INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
-            " SELECT o.mention_id, o.brand_id, '', NULL FROM brand_overrides o"
-            " WHERE o.mention_id = ? AND o.present = 1 AND o.brand_id NOT IN"
-            " (SELECT brand_id FROM mention_brands WHERE mention_id = ?)",
-            (mention_id, mention_id),
-        )
-
-    def _brand_overrides(self, ids: Sequence[str]) -> dict[str, dict[str, bool]]:
-        found: dict[str, dict[str, bool]] = {}
-        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
-            chunk = list(ids[start : start + 500])
-            rows = self._read(
-                "SELECT mention_id, brand_id, present FROM brand_overrides"
-                f" WHERE mention_id IN ({_marks(chunk)}) ORDER BY updated_at, brand_id",
-                chunk,
-            )
-            for r in rows:
-                found.setdefault(r["mention_id"], {})[r["brand_id"]] = bool(r["present"])
-        return found
-
     def _mentions_from_rows(self, rows: Iterable[sqlite3.Row]) -> list[Mention]:
         out = []
         for r in rows:
             data = json.loads(r["data"])
             data["sentiment_override"] = r["sentiment_override"]
             out.append(Mention.from_dict(data))
-        overrides = self._brand_overrides([m.id for m in out]) if out else {}
+        with self._lock:
+            overrides = read_brand_overrides(self._conn, [m.id for m in out]) if out else {}
         for mention in out:
             mention.brand_overrides = overrides.get(mention.id, {})
         return out
@@ -388,7 +336,7 @@ class SQLiteStore:
                     " present=excluded.present, updated_at=excluded.updated_at",
                     (mention_id, brand_id, int(present), _iso(datetime.now(UTC))),
                 )
-            self._write_brands(conn, mention_id, json.loads(row["data"]))
+            write_brands(conn, mention_id, json.loads(row["data"]))
             # A new sequence number: stages reading mentions (alerts) see the correction.
             conn.execute(
                 "UPDATE mentions SET seq = ? WHERE id = ?",
@@ -408,46 +356,14 @@ class SQLiteStore:
         self, keys: Sequence[str], exclude_id: str = ""
     ) -> dict[str, int]:
         """First copies (not themselves duplicates) sharing fingerprint keys, with counts."""
-        if not keys:
-            return {}
-        unique = list(dict.fromkeys(keys))
-        rows = self._read(
-            "SELECT f.mention_id AS id, COUNT(*) AS shared FROM mention_fingerprints f"
-            " JOIN mentions m ON m.id = f.mention_id"
-            f" WHERE f.key IN ({_marks(unique)}) AND m.duplicate_of IS NULL AND m.id != ?"
-            " GROUP BY f.mention_id",
-            [*unique, exclude_id],
-        )
-        return {r["id"]: int(r["shared"]) for r in rows}
+        with self._lock:
+            return near_duplicate_candidates(self._conn, keys, exclude_id)
 
     def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
         """Mentions by brand and aspect (the aspects of the sentences about the brand)."""
         where, params = self._where(flt)
-        brand_clause = ""
-        if flt.brand_ids:
-            brand_clause = f" AND a.brand_id IN ({_marks(flt.brand_ids)})"
-            params = [*params, *flt.brand_ids]
-        label = "COALESCE(m.sentiment_override, m.sentiment_label)"
-        sql = (
-            f"SELECT a.brand_id AS brand_id, a.aspect_id AS aspect_id, COUNT(*) AS total,"
-            f" SUM({label} = 'positive') AS positive, SUM({label} = 'negative') AS negative"
-            " FROM mentions m JOIN mention_aspects a ON a.mention_id = m.id"
-            f" WHERE a.brand_id != '' AND {where}{brand_clause}"
-            # Only brands still on the mention once a person's corrections are applied.
-            " AND a.brand_id IN (SELECT brand_id FROM mention_brands WHERE mention_id = m.id)"
-            " GROUP BY a.brand_id, a.aspect_id ORDER BY a.brand_id, total DESC, a.aspect_id"
-        )
-        rows = self._read_search(sql, params, flt.text)
-        return [
-            AspectRow(
-                brand_id=r["brand_id"],
-                aspect_id=r["aspect_id"],
-                total=r["total"],
-                positive=r["positive"] or 0,
-                negative=r["negative"] or 0,
-            )
-            for r in rows
-        ]
+        sql, params = aspect_counts_query(where, params, flt.brand_ids)
+        return aspect_rows(self._read_search(sql, params, flt.text))
 
     def _where(self, flt: MentionFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
