@@ -135,3 +135,10 @@ def test_published_dev_set_figures_hold(config: VeilleConfig) -> None:
     overall = result.tagging["(all)"]
     assert overall.precision >= 0.99 and overall.recall >= 0.99
     assert result.target is not None and result.target.accuracy >= 0.65
+
+
+def test_english_dev_set_is_valid_and_held_out() -> None:
+    examples = load_labelled(DEV_SET.with_name("dev_en.jsonl"))
+    assert len(examples) >= 40
+    assert {e.split for e in examples} == {"heldout"}
+    assert {e.label for e in examples} == {"positive", "neutral", "negative", "mixed"}
