@@ -17,7 +17,10 @@ template about another brand, do not (the brands salt the keys, see `fingerprint
 `link_duplicates` links each new mention to the first copy: an earlier stored one (found
 through a store lookup, so it works across batches), else an earlier one of the batch.
 Texts of fewer than `MIN_WORDS` words get no fingerprint: "merci !", "+1" or "même
-problème ici" repeated by different people is not a spam wave.
+problème ici" repeated by different people is not a spam wave. Likewise two people who
+write the same sentence weeks apart are two voices: a copy by another author links only
+within `WAVE_WINDOW` of the first copy (a wave, a campaign), while the same author's copies
+link at any distance (cross-posts, a complaint pasted again a month later).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -41,6 +44,7 @@ BANDS, ROWS = 64, 2
 PERMUTATIONS = BANDS * ROWS
 MIN_SHARED_BANDS = 36
 MIN_WORDS = 8
+WAVE_WINDOW = timedelta(hours=24)
 
 _rng = np.random.default_rng(20261124)  # fixed: fingerprints must be stable across runs
 # Multiply-shift hashing (Dietzfelbinger): (a·h + b) mod 2**64, top 32 bits, a odd.
@@ -50,7 +54,9 @@ _B = _rng.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
-Lookup = Callable[[Sequence[str], str], dict[str, int]]
+# lookup(keys, own_id, author, since, until) → stored first copies (id → shared keys)
+# written by `author`, or published between `since` and `until`.
+Lookup = Callable[[Sequence[str], str, str, datetime, datetime], dict[str, int]]
 
 
 def normalize(text: str) -> str:
@@ -106,14 +112,19 @@ def estimated_similarity(shared_bands: int) -> float:
 def link_duplicates(mentions: Sequence[Mention], lookup: Lookup | None = None) -> int:
     """Set `duplicate_of` on near-duplicates, to the first copy; returns how many.
 
-    `lookup(keys, own_id)` returns stored first copies sharing keys (id → shared count).
-    Within the batch the earliest post (by publication date, then id) is the first copy.
+    `lookup` returns stored first copies sharing keys, by the same author or within
+    `WAVE_WINDOW` (see `Lookup`). Within the batch the earliest post (by publication date,
+    then id) is the first copy.
     """
-    index: dict[str, list[str]] = defaultdict(list)  # key → first copies of this batch
+    index: dict[str, list[Mention]] = defaultdict(list)  # key → posts of this batch so far
     linked = 0
 
     def order(mention: Mention) -> tuple[datetime, str]:
-        return (mention.post.published_at or datetime.max.replace(tzinfo=UTC), mention.id)
+        return (_when(mention), mention.id)
+
+    def related(first: Mention, mention: Mention) -> bool:
+        same_author = bool(mention.post.author) and first.post.author == mention.post.author
+        return same_author or abs(_when(mention) - _when(first)) <= WAVE_WINDOW
 
     for mention in sorted(mentions, key=order):
         if not mention.fingerprint:
@@ -121,22 +132,43 @@ def link_duplicates(mentions: Sequence[Mention], lookup: Lookup | None = None) -
             continue
         shared: dict[str, int] = {}
         if lookup is not None:
+            when = _when(mention)
             try:
-                shared.update(lookup(mention.fingerprint, mention.id))
+                shared.update(
+                    lookup(
+                        mention.fingerprint,
+                        mention.id,
+                        mention.post.author,
+                        when - WAVE_WINDOW,
+                        when + WAVE_WINDOW,
+                    )
+                )
             except Exception as exc:  # the lookup is a help; losing it must not fail the batch
                 logger.warning("dedup: store lookup failed for %s: %s", mention.id, exc)
-        in_batch: dict[str, int] = defaultdict(int)
+        per_post: dict[str, int] = defaultdict(int)
+        posts: dict[str, Mention] = {}
         for key in mention.fingerprint:
             for other in index.get(key, ()):
-                in_batch[other] += 1
-        for other, count in in_batch.items():  # a re-processed post may be in both
-            shared[other] = max(shared.get(other, 0), count)
+                if related(other, mention):
+                    per_post[other.id] += 1
+                    posts[other.id] = other
+        for other_id, count in per_post.items():
+            # A copy stands for its first copy, so a wave is followed copy after copy; a
+            # re-processed post may be found both here and in the store.
+            first_id = posts[other_id].duplicate_of or other_id
+            if first_id != mention.id:
+                shared[first_id] = max(shared.get(first_id, 0), count)
         best = max(shared.items(), key=lambda item: item[1], default=None)
         if best is not None and best[1] >= MIN_SHARED_BANDS:
             mention.duplicate_of = best[0]
             linked += 1
         else:
             mention.duplicate_of = None
-            for key in mention.fingerprint:
-                index[key].append(mention.id)
+        for key in mention.fingerprint:
+            index[key].append(mention)
     return linked
+
+
+def _when(mention: Mention) -> datetime:
+    """When a post was written (when it was fetched, for a post that shows no date)."""
+    return mention.post.published_at or mention.post.fetched_at

@@ -149,9 +149,15 @@ class Store(Protocol):
         ...
 
     def near_duplicate_candidates(
-        self, keys: Sequence[str], exclude_id: str = ""
+        self,
+        keys: Sequence[str],
+        exclude_id: str = "",
+        author: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> dict[str, int]:
-        """Stored first copies sharing near-duplicate fingerprint keys: id → keys shared."""
+        """Stored first copies sharing fingerprint keys (id → keys shared); with a window,
+        only those published in it or written by `author`."""
         ...
 
     def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:

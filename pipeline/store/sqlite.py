@@ -38,6 +38,8 @@ from pipeline.store.sqlite_nlp import (
     write_nlp_rows,
 )
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from pipeline.store.sqlite_text import iso as _iso
+from pipeline.store.sqlite_text import marks as _marks
 
 logger = logging.getLogger(__name__)
 
@@ -47,18 +49,6 @@ _BUCKETS = {
     "week": "strftime('%Y-W%W', m.ts)",
     "month": "substr(m.ts, 1, 7)",
 }
-
-
-def _marks(values: Sequence[Any]) -> str:
-    """SQL placeholders for an IN list of `values` (the values themselves are bound)."""
-    return ",".join("?" * len(values))
-
-
-def _iso(value: datetime | None) -> str | None:
-    """UTC ISO text with a fixed layout, so that text order is time order."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def _mention_hash(data: dict[str, Any]) -> str:
@@ -353,11 +343,16 @@ class SQLiteStore:
         return self._mentions_from_rows(rows)
 
     def near_duplicate_candidates(
-        self, keys: Sequence[str], exclude_id: str = ""
+        self,
+        keys: Sequence[str],
+        exclude_id: str = "",
+        author: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> dict[str, int]:
-        """First copies (not themselves duplicates) sharing fingerprint keys, with counts."""
+        """First copies sharing fingerprint keys, by `author` or published in the window."""
         with self._lock:
-            return near_duplicate_candidates(self._conn, keys, exclude_id)
+            return near_duplicate_candidates(self._conn, keys, exclude_id, author, since, until)
 
     def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
         """Mentions by brand and aspect (the aspects of the sentences about the brand)."""

@@ -9,19 +9,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pipeline.models import Mention
 from pipeline.store.base import AspectRow
+from pipeline.store.sqlite_text import iso as _iso
+from pipeline.store.sqlite_text import marks as _marks
 
 logger = logging.getLogger(__name__)
 
 # SQLite's default limit on bound parameters is 999 in older builds.
 _CHUNK = 500
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 def write_brands(conn: sqlite3.Connection, mention_id: str, data: dict[str, Any]) -> None:
@@ -94,20 +93,40 @@ def read_brand_overrides(
 
 
 def near_duplicate_candidates(
-    conn: sqlite3.Connection, keys: Sequence[str], exclude_id: str = ""
+    conn: sqlite3.Connection,
+    keys: Sequence[str],
+    exclude_id: str = "",
+    author: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> dict[str, int]:
-    """First copies (not themselves duplicates) sharing fingerprint keys, with counts."""
+    """First copies sharing fingerprint keys with `keys`: first copy id → most keys shared.
+
+    A stored copy stands for its first copy, so a wave is followed copy after copy. With
+    `since`/`until`, only posts published in that window or written by `author` count.
+    """
     unique = list(dict.fromkeys(keys))
     if not unique:
         return {}
+    related, params = "", []
+    if since is not None and until is not None:
+        related = " AND (m.ts BETWEEN ? AND ?"
+        params = [_iso(since), _iso(until)]
+        if author:
+            related += " OR json_extract(m.data, '$.author') = ?"
+            params.append(author)
+        related += ")"
     rows = conn.execute(
-        "SELECT f.mention_id, COUNT(*) FROM mention_fingerprints f"
+        "SELECT COALESCE(m.duplicate_of, m.id), COUNT(*) FROM mention_fingerprints f"
         " JOIN mentions m ON m.id = f.mention_id"
-        f" WHERE f.key IN ({_marks(unique)}) AND m.duplicate_of IS NULL AND m.id != ?"
-        " GROUP BY f.mention_id",
-        [*unique, exclude_id],
+        f" WHERE f.key IN ({_marks(unique)}) AND m.id != ?"
+        f" AND (m.duplicate_of IS NULL OR m.duplicate_of != ?){related} GROUP BY f.mention_id",
+        [*unique, exclude_id, exclude_id, *params],
     ).fetchall()
-    return {mention_id: int(shared) for mention_id, shared in rows}
+    found: dict[str, int] = {}
+    for first_id, shared in rows:
+        found[first_id] = max(found.get(first_id, 0), int(shared))
+    return found
 
 
 def aspect_counts_query(

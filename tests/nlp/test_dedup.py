@@ -23,7 +23,7 @@ COMPLAINT = "Toujours pas de réseau Lumio depuis ce matin à Lyon, c'est une ho
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
 
-def _mention(n: int, text: str, hours: int = 0) -> Mention:
+def _mention(n: int, text: str, hours: int = 0, author: str = "") -> Mention:
     post = RawPost(
         source_id="forum",
         kind="forum",
@@ -31,6 +31,7 @@ def _mention(n: int, text: str, hours: int = 0) -> Mention:
         url=f"http://forum.test/{n}",
         body_text=text,
         published_at=T0 + timedelta(hours=hours),
+        author=author or f"user{n}",
     )
     return Mention(post=post, lang="fr", fingerprint=fingerprint(text))
 
@@ -98,11 +99,45 @@ def test_lookup_finds_earlier_batches_and_its_failure_is_not_fatal(
     assert link_duplicates([again], store.near_duplicate_candidates) == 0
     store.close()
 
-    def broken(keys: object, own: str) -> dict[str, int]:
+    def broken(*args: object) -> dict[str, int]:
         raise RuntimeError("database is locked")
 
     lone = _mention(3, COMPLAINT)
     assert link_duplicates([lone], broken) == 0 and lone.duplicate_of is None
+
+
+def test_other_authors_copy_only_within_the_wave_window() -> None:
+    first = _mention(1, COMPLAINT, author="alice")
+    weeks_later = _mention(2, COMPLAINT, hours=24 * 21, author="bob")
+    cross_post = _mention(3, COMPLAINT, hours=24 * 30, author="alice")
+    assert link_duplicates([first, weeks_later, cross_post]) == 1
+    assert weeks_later.duplicate_of is None  # two people, three weeks apart: two voices
+    assert cross_post.duplicate_of == first.id  # the same account pasting it again
+
+
+def test_a_wave_is_followed_copy_after_copy() -> None:
+    # Each copy comes 20 h after the previous one: the wave outlasts the window, and
+    # every copy still points to the very first.
+    wave = [_mention(n, COMPLAINT, hours=20 * n) for n in range(5)]
+    assert link_duplicates(wave) == 4
+    assert {m.duplicate_of for m in wave[1:]} == {wave[0].id}
+
+
+def test_the_store_lookup_keeps_to_the_window(config: VeilleConfig) -> None:
+    store = SQLiteStore(config.sqlite_path)
+    first = _mention(1, COMPLAINT, author="alice")
+    copy = _mention(2, COMPLAINT, hours=10)
+    link_duplicates([first, copy])
+    store.upsert_mentions([first, copy])
+    in_wave = _mention(3, COMPLAINT, hours=30)  # 20 h after the stored copy
+    much_later = _mention(4, COMPLAINT, hours=24 * 20)
+    by_alice = _mention(5, COMPLAINT, hours=24 * 20, author="alice")
+    for mention in (in_wave, much_later, by_alice):
+        link_duplicates([mention], store.near_duplicate_candidates)
+    assert in_wave.duplicate_of == first.id
+    assert much_later.duplicate_of is None
+    assert by_alice.duplicate_of == first.id
+    store.close()
 
 
 def test_stage_links_copies_across_batches_and_counts_them_once(config: VeilleConfig) -> None:
