@@ -8,10 +8,13 @@ from pipeline.config import VeilleConfig
 from pipeline.store.base import (
     BarometerRow,
     MentionFilter,
+    OutboxItem,
     QuarantinedRecord,
     SearchError,
     Store,
+    ThreadActivity,
     UpsertCounts,
+    WindowCount,
 )
 
 
@@ -28,9 +31,12 @@ def open_store(config: VeilleConfig) -> Store:
 __all__ = [
     "BarometerRow",
     "MentionFilter",
+    "OutboxItem",
     "QuarantinedRecord",
     "SearchError",
     "Store",
+    "ThreadActivity",
     "UpsertCounts",
+    "WindowCount",
     "open_store",
 ]

@@ -28,6 +28,7 @@ from pipeline.store.base import (
     SearchError,
     UpsertCounts,
 )
+from pipeline.store.sqlite_alerts import SQLiteAlertsMixin
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _mention_hash(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAlertsMixin):
     """The embedded backend of the store protocol."""
 
     def __init__(self, path: Path | str):

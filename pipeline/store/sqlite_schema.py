@@ -94,6 +94,25 @@ CREATE TABLE IF NOT EXISTS crawl_state (
     PRIMARY KEY (source_id, key)
 );
 
+-- Notifications waiting to be sent, sent, or given up after retries: the alerts stage
+-- only queues here, a dispatcher sends, so a dead mail server never blocks the pipeline.
+CREATE TABLE IF NOT EXISTS notification_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    sent_at TEXT,
+    payload TEXT NOT NULL,
+    UNIQUE (channel_id, alert_id, event)
+);
+CREATE INDEX IF NOT EXISTS notification_outbox_due
+    ON notification_outbox(status, next_attempt_at);
+
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_id TEXT NOT NULL,
@@ -107,6 +126,15 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
-MIGRATIONS: list[str] = []
+MIGRATIONS: list[str] = [
+    # Alert volume rules: hourly and daily counts per brand read only this index (a
+    # covering range scan on ts), and threads are looked up by their URL.
+    """
+    CREATE INDEX IF NOT EXISTS mentions_alert_counts ON mentions(
+        ts, is_official, duplicate_of, sentiment_override, sentiment_label, id
+    );
+    CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
+    """,
+]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
