@@ -198,6 +198,10 @@ class Store(Protocol):
         ...
 
     # aggregates for alert rules
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention."""
+        ...
+
     def window_counts(
         self,
         windows: Sequence[tuple[datetime, datetime]],

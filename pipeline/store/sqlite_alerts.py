@@ -80,6 +80,11 @@ class SQLiteAlertsMixin:
 
     # --- aggregates for the volume rules --------------------------------------------
 
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention (where the store's history starts)."""
+        rows = self._read("SELECT MIN(ts) FROM mentions")
+        return _parse_dt(rows[0][0]) if rows and rows[0][0] else None
+
     def window_counts(
         self,
         windows: Sequence[tuple[datetime, datetime]],

@@ -21,7 +21,7 @@ def test_config_check_names_file_and_field(config_dir: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config-dir", str(config_dir)])
     assert result.exit_code == 2
     assert "alerts.yaml" in result.output
-    assert "rules.0.terms" in result.output
+    assert "rules.0.crisis_vocabulary.terms" in result.output  # the rule type names the model
 
 
 @pytest.mark.parametrize(
