@@ -23,6 +23,12 @@ from pipeline.config import VeilleConfig
 from pipeline.models import Alert
 from pipeline.store import Store, open_store
 
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."
+    ),
+]
 LABELS = {
     "id": ("id", "id"),
     "due": ("échéance", "due"),
@@ -69,7 +75,6 @@ def register(
     console: Console,
 ) -> None:
     """Add the triage, SLA, notification and replay commands to `veille alerts`."""
-    config_opt = typer.Option("--config-dir", "-c", help="Config directory.")
 
     def session(config_dir: Path | None, lang: str | None) -> tuple[VeilleConfig, Store, str]:
         config = load(config_dir)
@@ -89,7 +94,7 @@ def register(
 
     @app.command("list")
     def alerts_list(
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         all_statuses: Annotated[
             bool, typer.Option("--all", help="Include resolved and dismissed.")
         ] = False,
@@ -123,9 +128,7 @@ def register(
             store.close()
 
     @app.command("sla")
-    def alerts_sla(
-        config_dir: Annotated[Path | None, config_opt] = None, lang: Lang = None
-    ) -> None:
+    def alerts_sla(config_dir: ConfigDir = None, lang: Lang = None) -> None:
         """Open alerts past their due time and the share handled within SLA."""
         _, store, lg = session(config_dir, lang)
         try:
@@ -143,9 +146,7 @@ def register(
             store.close()
 
     @app.command("show")
-    def alerts_show(
-        alert_id: str, config_dir: Annotated[Path | None, config_opt] = None, lang: Lang = None
-    ) -> None:
+    def alerts_show(alert_id: str, config_dir: ConfigDir = None, lang: Lang = None) -> None:
         """One alert: why, figures, mentions, history (transitions, notes, notifications)."""
         config, store, lg = session(config_dir, lang)
         try:
@@ -181,7 +182,7 @@ def register(
         alert_id: str,
         by: By = None,
         note: Note = None,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Lang = None,
     ) -> None:
         """Acknowledge a new alert (stops its SLA clock)."""
@@ -194,7 +195,7 @@ def register(
         alert_id: str,
         assignee: str,
         by: By = None,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Lang = None,
     ) -> None:
         """Give an open alert to someone."""
@@ -207,7 +208,7 @@ def register(
         alert_id: str,
         by: By = None,
         note: Note = None,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Lang = None,
     ) -> None:
         """Close an alert as handled (the rule's cool-down starts)."""
@@ -220,7 +221,7 @@ def register(
         alert_id: str,
         by: By = None,
         note: Note = None,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Lang = None,
     ) -> None:
         """Close an alert as not worth acting on."""
@@ -233,7 +234,7 @@ def register(
         alert_id: str,
         text: str,
         by: By = None,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Lang = None,
     ) -> None:
         """Add a note to an alert."""

@@ -15,6 +15,12 @@ from rich.table import Table
 from pipeline.alerts.notify import dispatch
 from pipeline.alerts.replay import replay
 
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."
+    ),
+]
 Session = Callable[[Path | None, str | None], tuple[Any, Any, str]]
 
 
@@ -31,10 +37,9 @@ def parse_utc(text: str) -> datetime:
 
 def register_extra(app: typer.Typer, session: Session, out: Console, console: Console) -> None:
     """Add `notify` and `replay` to `veille alerts`."""
-    config_opt = typer.Option("--config-dir", "-c", help="Config directory.")
 
     @app.command("notify")
-    def alerts_notify(config_dir: Annotated[Path | None, config_opt] = None) -> None:
+    def alerts_notify(config_dir: ConfigDir = None) -> None:
         """Send the notifications that are due (retries and digests included)."""
         config, store, _ = session(config_dir, None)
         try:
@@ -57,7 +62,7 @@ def register_extra(app: typer.Typer, session: Session, out: Console, console: Co
         with_updates: Annotated[
             bool, typer.Option("--with-updates", help="Also list evidence added to open alerts.")
         ] = False,
-        config_dir: Annotated[Path | None, config_opt] = None,
+        config_dir: ConfigDir = None,
         lang: Annotated[str | None, typer.Option("--lang", help="fr or en.")] = None,
     ) -> None:
         """Run the rules over stored history: what would have fired, when (nothing stored)."""
