@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 WORDS_SAMPLE = 200
+ASPECT_MIN_HISTORY = 30
 
 
 def _brands_in_batch(rule_brands: Sequence[str], mentions: Sequence[Mention]) -> list[str]:
@@ -226,6 +227,9 @@ def negative_share(rule: NegativeShareRuleConfig, ctx: RuleContext) -> list[Find
             if window != 0 or brand_id != brand:
                 continue
             base = by_key.get((1, brand, aspect))
+            if aspect and (base is None or base.total < ASPECT_MIN_HISTORY):
+                # An aspect with little history is judged against its brand's usual share.
+                base = by_key.get((1, brand, ""))
             surge = maths.judge_share(
                 now_count.negative,
                 now_count.total,
