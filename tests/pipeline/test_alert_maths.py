@@ -62,7 +62,7 @@ def test_thread_pace_only_for_new_threads() -> None:
     fast = [NOW - timedelta(hours=3)] + [NOW - timedelta(minutes=5 * i) for i in range(20)]
     pace = maths.judge_thread(fast, NOW, 15, timedelta(hours=2), timedelta(hours=24))
     assert pace.fires and pace.recent_replies == 20 and pace.age == timedelta(hours=3)
-    old = [NOW - timedelta(days=3)] + fast[1:]
+    old = [NOW - timedelta(days=3), *fast[1:]]
     assert not maths.judge_thread(old, NOW, 15, timedelta(hours=2), timedelta(hours=24)).fires
     slow = [NOW - timedelta(hours=3)] + [NOW - timedelta(minutes=20 * i) for i in range(20)]
     assert not maths.judge_thread(slow, NOW, 15, timedelta(hours=2), timedelta(hours=24)).fires

@@ -163,9 +163,10 @@ def test_spam_wave_of_near_duplicates_counts_once(
 ) -> None:
     now = MONDAY + timedelta(days=1, hours=15)
     original = mention(now - timedelta(minutes=50), body="Lumio arnaque, allez voir ce site")
-    wave = [original] + burst(
-        now, 300, body="Lumio arnaque, allez voir ce site", duplicate_of=original.id
-    )
+    wave = [
+        original,
+        *burst(now, 300, body="Lumio arnaque, allez voir ce site", duplicate_of=original.id),
+    ]
     assert run(only(config, VOLUME), seasonal, wave, now) == []
     # The same posts, not marked as duplicates, would be a spike: the test can fail.
     fresh = burst(now + timedelta(days=1), 300, body="Lumio arnaque, allez voir ce site")
