@@ -16,6 +16,7 @@ channel by channel:
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -167,8 +168,10 @@ def _dispatch_channel(
             _failed(config, store, channel, group, now, str(exc) or type(exc).__name__, report)
             continue
         report.messages += 1
+        message_id = uuid.uuid4().hex
         for item in group:
             item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
+            item.message_id = message_id
             store.save_notification(item)
             report.sent += 1
             note = f"sent on {channel.id}" + (

@@ -104,6 +104,7 @@ class OutboxItem:
     next_attempt_at: datetime | None = None
     last_error: str = ""
     sent_at: datetime | None = None
+    message_id: str = ""
     id: int | None = None
 
 

@@ -193,13 +193,14 @@ class SQLiteAlertsMixin:
         with self._write() as conn:
             conn.execute(
                 "UPDATE notification_outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
-                " last_error = ?, sent_at = ? WHERE id = ?",
+                " last_error = ?, sent_at = ?, message_id = ? WHERE id = ?",
                 (
                     item.status,
                     item.attempts,
                     _iso(item.next_attempt_at),
                     item.last_error,
                     _iso(item.sent_at),
+                    item.message_id,
                     item.id,
                 ),
             )
@@ -249,13 +250,14 @@ class SQLiteAlertsMixin:
                 next_attempt_at=_parse_dt(r["next_attempt_at"]),
                 last_error=r["last_error"],
                 sent_at=_parse_dt(r["sent_at"]),
+                message_id=r["message_id"],
                 id=r["id"],
             )
 
     def notifications_sent_since(self, channel_id: str, since: datetime) -> int:
         """Messages a channel sent since a time (what its rate limit counts)."""
         rows = self._read(
-            "SELECT COUNT(DISTINCT sent_at) FROM notification_outbox"
+            "SELECT COUNT(DISTINCT message_id) FROM notification_outbox"
             " WHERE channel_id = ? AND status = 'sent' AND sent_at >= ?",
             (channel_id, _iso(since)),
         )

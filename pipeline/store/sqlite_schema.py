@@ -107,6 +107,8 @@ CREATE TABLE IF NOT EXISTS notification_outbox (
     next_attempt_at TEXT,
     last_error TEXT NOT NULL DEFAULT '',
     sent_at TEXT,
+    -- Items sent together (a digest, a folded flood) share one message id.
+    message_id TEXT NOT NULL DEFAULT '',
     payload TEXT NOT NULL,
     UNIQUE (channel_id, alert_id, event)
 );
