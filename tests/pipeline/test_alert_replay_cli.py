@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
 from typer.testing import CliRunner
 
 from crawlers.items import RawPost
@@ -54,23 +53,19 @@ def history() -> list[Mention]:
     return out
 
 
-def add_rules(config_dir: Path) -> None:
-    path = config_dir / "alerts.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["rules"].append({"id": "volume", "type": "volume_spike"})
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-
-
 def test_replay_lists_what_would_fire_and_stores_nothing(
     config_dir: Path, store: SQLiteStore
 ) -> None:
-    add_rules(config_dir)
     config = load_config(config_dir)
     store.upsert_mentions(history())
     events = replay(config, store, MONDAY, MONDAY + timedelta(days=2))
     raised = [(e.rule_id, e.at) for e in events]
     tuesday_14h = MONDAY + timedelta(days=1, hours=14)
-    assert raised == [("crisis-vocabulary", tuesday_14h), ("volume", tuesday_14h)]
+    assert raised == [
+        ("crisis-vocabulary", tuesday_14h),
+        ("volume-spike", tuesday_14h),
+        ("negative-surge", tuesday_14h),
+    ]
     volume = events[1]
     assert volume.why.startswith("44 mentions de Lumio dans la dernière heure, 11,0× l'habituel")
     assert store.list_alerts() == [] and store.notifications() == []
@@ -79,19 +74,18 @@ def test_replay_lists_what_would_fire_and_stores_nothing(
 def test_cli_triage_replay_and_sla(
     config_dir: Path, config: VeilleConfig, store: SQLiteStore
 ) -> None:
-    add_rules(config_dir)
     store.upsert_mentions(history())
     args = ["--config-dir", str(config_dir)]
     replayed = runner.invoke(
         app, ["alerts", "replay", "--from", "2026-11-17", "--to", "2026-11-18", *args]
     )
     assert replayed.exit_code == 0, replayed.output
-    assert "2 alerte(s) auraient été levées" in replayed.output
+    assert "3 alerte(s) auraient été levées" in replayed.output
     english = runner.invoke(
         app,
         ["alerts", "replay", "--from", "2026-11-17", "--to", "2026-11-18", "--lang", "en", *args],
     )
-    assert "2 alert(s) would have fired" in english.output
+    assert "3 alert(s) would have fired" in english.output
     assert "Replay (nothing stored or sent)" in english.output
 
     # The alerts stage as it ran then (rules judged at that time), then as it runs now:
@@ -104,11 +98,11 @@ def test_cli_triage_replay_and_sla(
     )
     assert runner.invoke(app, ["alerts", *args]).exit_code == 0
     alerts = store.list_alerts()
-    assert {a.rule_id for a in alerts} == {"crisis-vocabulary", "volume"}
+    assert {a.rule_id for a in alerts} == {"crisis-vocabulary", "volume-spike", "negative-surge"}
     target = alerts[0].id
     listing = runner.invoke(app, ["alerts", "list", *args])
     assert listing.exit_code == 0 and "Alertes" in listing.output
-    assert "SLA : 0 traitées à temps, 0 en retard, 2 ouvertes hors délai" in listing.output
+    assert "SLA : 0 traitées à temps, 0 en retard, 3 ouvertes hors délai" in listing.output
     for command in (["ack", target], ["assign", target, "yanis"], ["note", target, "vu"]):
         done = runner.invoke(app, ["alerts", *command, "--by", "camille", *args])
         assert done.exit_code == 0, done.output
@@ -123,8 +117,8 @@ def test_cli_triage_replay_and_sla(
     assert "acknowledged camille" in shown.output and "note camille vu" in shown.output
     sla = runner.invoke(app, ["alerts", "sla", "--lang", "en", *args])
     assert sla.exit_code == 0
-    # The resolved alert was handled days after its due time; the other is still open.
+    # The resolved alert was handled days after its due time; the others are still open.
     other = next(a.id for a in alerts if a.id != target)
     assert f"{other} lumio" in sla.output and "OVERDUE" in sla.output
-    assert "0 handled in time, 1 late, 1 open past due" in sla.output
+    assert "0 handled in time, 1 late, 2 open past due" in sla.output
     assert "share handled within SLA: 0%" in sla.output
