@@ -25,6 +25,7 @@ from pipeline.config import (
     VolumeSpikeRuleConfig,
 )
 from pipeline.models import Mention
+from pipeline.store import WindowCount
 
 logger = logging.getLogger(__name__)
 
@@ -215,32 +216,43 @@ def negative_share(rule: NegativeShareRuleConfig, ctx: RuleContext) -> list[Find
     if not brands:
         return []
     since = ctx.now - timedelta(hours=rule.window_hours)
-    windows = [(since, ctx.now), (since - timedelta(days=rule.baseline_days), since)]
-    counts = ctx.store.window_counts(windows, brands)
+    recent = [(since, ctx.now)]
+    current = ctx.store.window_counts(recent, brands)
     if rule.by_aspect:
-        counts += ctx.store.window_counts(windows, brands, by_aspect=True)
-    by_key = {(c.window, c.brand_id, c.aspect): c for c in counts}
+        current += ctx.store.window_counts(recent, brands, by_aspect=True)
+    # Baselines are long scans: read them only for what could fire at all.
+    current = [c for c in current if c.negative >= rule.min_negative]
+    if not current:
+        return []
+    past = [(since - timedelta(days=rule.baseline_days), since)]
+    candidates = sorted({c.brand_id for c in current})
+    brand_base = {c.brand_id: c for c in ctx.store.window_counts(past, candidates)}
+
+    def judge(now_count: WindowCount, base: WindowCount | None) -> maths.ShareSurge:
+        return maths.judge_share(
+            now_count.negative,
+            now_count.total,
+            base.negative if base else 0,
+            base.total if base else 0,
+            rule.min_negative,
+            rule.min_increase,
+            rule.z,
+        )
+
     findings = []
-    for brand in brands:
+    for brand in candidates:
         best: tuple[str, maths.ShareSurge] | None = None
-        for (window, brand_id, aspect), now_count in by_key.items():
-            if window != 0 or brand_id != brand:
-                continue
-            base = by_key.get((1, brand, aspect))
-            if aspect and (base is None or base.total < ASPECT_MIN_HISTORY):
-                # An aspect with little history is judged against its brand's usual share.
-                base = by_key.get((1, brand, ""))
-            surge = maths.judge_share(
-                now_count.negative,
-                now_count.total,
-                base.negative if base else 0,
-                base.total if base else 0,
-                rule.min_negative,
-                rule.min_increase,
-                rule.z,
-            )
+        for now_count in (c for c in current if c.brand_id == brand):
+            surge = judge(now_count, brand_base.get(brand))
+            if surge.fires and now_count.aspect:
+                # Judged against its own history when it has one (an aspect may always
+                # be more negative than its brand); else against its brand's usual share.
+                own = ctx.store.window_counts(past, [brand], by_aspect=True)
+                base = next((c for c in own if c.aspect == now_count.aspect), None)
+                if base is not None and base.total >= ASPECT_MIN_HISTORY:
+                    surge = judge(now_count, base)
             if surge.fires and (best is None or surge.z > best[1].z):
-                best = (aspect, surge)
+                best = (now_count.aspect, surge)
         if best is None:
             continue
         aspect, surge = best
