@@ -267,3 +267,16 @@ def test_one_open_alert_then_cooldown_after_resolution(
     after = later + timedelta(hours=7)
     (second,) = run(cfg, seasonal, burst(after, 60), after)
     assert second.id != first.id and len(seasonal.list_alerts()) == 2
+
+
+def test_aspect_always_negative_is_no_surge(config: VeilleConfig, store: SQLiteStore) -> None:
+    rules = [{"id": "neg", "type": "negative_share", "min_negative": 6}]
+    # Two weeks in which the "price" aspect is always complained about.
+    past = [
+        mention(MONDAY - timedelta(hours=h), label="negative", aspects=("price",))
+        for h in range(1, 200, 4)
+    ]
+    store.upsert_mentions([*past, *hourly_history(lambda h: 5, start=MONDAY - timedelta(days=14))])
+    now = MONDAY + timedelta(hours=6)
+    batch = burst(now, 30) + burst(now, 8, label="negative", aspects=("price",))
+    assert run(only(config, rules), store, batch, now) == []
