@@ -113,28 +113,44 @@ def crisis_rule(rule: CrisisRuleConfig, ctx: RuleContext) -> list[Finding]:
 def _spikes(
     ctx: RuleContext, brands: list[str], length: timedelta, weeks: int, spread: int
 ) -> dict[str, tuple[int, int, list[int]]]:
-    """Per brand: count and negatives in the window ending now, and the baseline counts."""
-    windows = [(ctx.now - length, ctx.now)]
+    """Per brand: count and negatives in the recent window, and the baseline counts.
+
+    The recent window is the last hour (rolling), or for a day the 23 whole hours before
+    the current one plus the current one so far. Baselines are whole clock hours of past
+    weeks (kept by the store once computed): for an hour, the hour before the current
+    one and its neighbours (`spread`), for a day the 24 matching hours.
+    """
+    hour = ctx.now.replace(minute=0, second=0, microsecond=0)
+    if length == maths.HOUR:
+        recent = ctx.store.window_counts([(ctx.now - length, ctx.now)], brands)
+        current = {c.brand_id: (c.total, c.negative) for c in recent}
+        spans = [
+            (hour - week * maths.WEEK + (shift - 1) * maths.HOUR, maths.HOUR)
+            for week in range(1, weeks + 1)
+            for shift in range(-spread, spread + 1)
+        ]
+    else:
+        live = ctx.store.window_counts([(hour, ctx.now)], brands)
+        settled = ctx.store.hourly_counts(hour - timedelta(hours=23), hour, brands)
+        current = {}
+        for c in [*live, *settled]:
+            total, negative = current.get(c.brand_id, (0, 0))
+            current[c.brand_id] = (total + c.total, negative + c.negative)
+        spans = [
+            (hour - week * maths.WEEK - timedelta(hours=23), maths.DAY)
+            for week in range(1, weeks + 1)
+        ]
     first = ctx.store.first_mention_time()
     # A baseline window from before the store's history would read as a silent week.
-    baseline = [
-        w for w in maths.seasonal_windows(ctx.now, length, weeks, spread) if first and w[0] >= first
-    ]
-    counts = ctx.store.window_counts([*windows, *baseline], brands)
-    by_key = {(c.window, c.brand_id): c for c in counts}
-    out = {}
-    for brand in brands:
-        now_count = by_key.get((0, brand))
-        past = [
-            by_key[(i, brand)].total if (i, brand) in by_key else 0
-            for i in range(1, len(baseline) + 1)
-        ]
-        out[brand] = (
-            now_count.total if now_count else 0,
-            now_count.negative if now_count else 0,
-            past,
-        )
-    return out
+    spans = [(start, span) for start, span in spans if first is not None and start >= first]
+    past: dict[str, list[int]] = {b: [] for b in brands}
+    for start, span in spans:
+        totals: dict[str, int] = {}
+        for c in ctx.store.hourly_counts(start, start + span, brands):
+            totals[c.brand_id] = totals.get(c.brand_id, 0) + c.total
+        for brand in brands:
+            past[brand].append(totals.get(brand, 0))
+    return {b: (*current.get(b, (0, 0)), past[b]) for b in brands}
 
 
 @register_rule("volume_spike")

@@ -212,6 +212,12 @@ class Store(Protocol):
         """Counted mentions (not official, duplicates once) per window, brand, aspect."""
         ...
 
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per whole UTC hour and brand (`window`: hours from `since`)."""
+        ...
+
     def mention_ids_in_window(
         self,
         brand_id: str,

@@ -12,7 +12,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawlers.items import _parse_dt
@@ -27,6 +27,7 @@ _BRAND_LABEL = "COALESCE(m.sentiment_override, b.sentiment, m.sentiment_label)"
 # Mentions a volume rule counts: not the brand's own posts, near-duplicates once.
 _COUNTED = "m.is_official = 0 AND m.duplicate_of IS NULL"
 _THREAD = "json_extract(m.data, '$.thread_url')"
+_HOUR = "%Y-%m-%dT%H"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -110,6 +111,62 @@ class SQLiteAlertsMixin:
                     WindowCount(index, r["brand_id"], r["aspect"] or "", r["total"], r["negative"])
                 )
         return out
+
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per clock hour in [since, until) (whole UTC hours) and brand;
+        `window` is the hour's offset from `since`. Hours not yet computed, or whose
+        mentions changed since, are computed and kept (one grouped query)."""
+        start = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        keys = []
+        hour = start
+        while hour < until:
+            keys.append(hour.strftime(_HOUR))
+            hour += timedelta(hours=1)
+        if not keys:
+            return []
+        with self._write() as conn:
+            done = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT hour FROM alert_hours WHERE hour >= ? AND hour <= ?",
+                    (keys[0], keys[-1]),
+                )
+            }
+            missing = [k for k in keys if k not in done]
+            if missing:
+                self._compute_hours(conn, missing[0], missing[-1])
+        brand_clause = f" AND brand_id IN ({_marks(brand_ids)})" if brand_ids else ""
+        rows = self._read(
+            "SELECT hour, brand_id, total, negative FROM alert_hourly_counts"
+            f" WHERE hour >= ? AND hour <= ?{brand_clause}",
+            [keys[0], keys[-1], *brand_ids],
+        )
+        index = {k: i for i, k in enumerate(keys)}
+        return [
+            WindowCount(index[r["hour"]], r["brand_id"], "", r["total"], r["negative"])
+            for r in rows
+        ]
+
+    @staticmethod
+    def _compute_hours(conn: sqlite3.Connection, first: str, last: str) -> None:
+        since = datetime.strptime(first, _HOUR).replace(tzinfo=UTC)
+        until = datetime.strptime(last, _HOUR).replace(tzinfo=UTC) + timedelta(hours=1)
+        conn.execute("DELETE FROM alert_hourly_counts WHERE hour >= ? AND hour <= ?", (first, last))
+        conn.execute(
+            "INSERT INTO alert_hourly_counts (hour, brand_id, total, negative)"
+            " SELECT substr(m.ts, 1, 13) AS hour, b.brand_id, COUNT(DISTINCT m.id),"
+            f" COUNT(DISTINCT CASE WHEN {_BRAND_LABEL} = 'negative' THEN m.id END)"
+            " FROM mentions m JOIN mention_brands b ON b.mention_id = m.id"
+            f" WHERE m.ts >= ? AND m.ts < ? AND {_COUNTED} GROUP BY hour, b.brand_id",
+            (_iso(since), _iso(until)),
+        )
+        hours, hour = [], since
+        while hour < until:
+            hours.append((hour.strftime(_HOUR),))
+            hour += timedelta(hours=1)
+        conn.executemany("INSERT OR REPLACE INTO alert_hours (hour) VALUES (?)", hours)
 
     def mention_ids_in_window(
         self,
