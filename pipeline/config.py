@@ -288,7 +288,6 @@ class NotificationsConfig(_Model):
     channels: list[ChannelConfig] = Field(default_factory=list)
     max_attempts: int = Field(default=5, ge=1, le=50)
     retry_minutes: float = Field(default=1.0, gt=0, description="First retry delay, doubled.")
-    timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 def _default_sla() -> dict[Severity, float]:
