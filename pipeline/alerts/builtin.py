@@ -242,7 +242,15 @@ def negative_share(rule: NegativeShareRuleConfig, ctx: RuleContext) -> list[Find
         return []
     past = [(since - timedelta(days=rule.baseline_days), since)]
     candidates = sorted({c.brand_id for c in current})
-    brand_base = {c.brand_id: c for c in ctx.store.window_counts(past, candidates)}
+    # The brand's usual share from the whole hours the store keeps (a cheap read).
+    base_end = since.replace(minute=0, second=0, microsecond=0)
+    brand_base: dict[str, WindowCount] = {}
+    for c in ctx.store.hourly_counts(
+        base_end - timedelta(days=rule.baseline_days), base_end, candidates
+    ):
+        total = brand_base.setdefault(c.brand_id, WindowCount(0, c.brand_id, "", 0, 0))
+        total.total += c.total
+        total.negative += c.negative
 
     def judge(now_count: WindowCount, base: WindowCount | None) -> maths.ShareSurge:
         return maths.judge_share(
