@@ -12,7 +12,6 @@ from pipeline.store.base import (
     QuarantinedRecord,
     SearchError,
     Store,
-    ThreadActivity,
     UpsertCounts,
     WindowCount,
 )
@@ -35,7 +34,6 @@ __all__ = [
     "QuarantinedRecord",
     "SearchError",
     "Store",
-    "ThreadActivity",
     "UpsertCounts",
     "WindowCount",
     "open_store",

@@ -81,16 +81,6 @@ class WindowCount:
 
 
 @dataclass
-class ThreadActivity:
-    """How many counted posts a thread has, and when its first and last were written."""
-
-    thread_url: str
-    posts: int
-    first_at: datetime
-    last_at: datetime
-
-
-@dataclass
 class OutboxItem:
     """One notification waiting in (or gone through) the durable outbox."""
 
@@ -227,10 +217,6 @@ class Store(Protocol):
         limit: int = 200,
     ) -> list[str]:
         """Ids of counted mentions of a brand in a window, newest first."""
-        ...
-
-    def thread_activity(self, thread_urls: Sequence[str]) -> list[ThreadActivity]:
-        """Counted posts and first/last post time of each thread."""
         ...
 
     def thread_post_times(self, thread_url: str) -> list[datetime]:

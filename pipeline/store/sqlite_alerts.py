@@ -17,7 +17,7 @@ from typing import Any
 
 from crawlers.items import _parse_dt
 from pipeline.models import Alert
-from pipeline.store.base import OutboxItem, ThreadActivity, WindowCount
+from pipeline.store.base import OutboxItem, WindowCount
 
 logger = logging.getLogger(__name__)
 
@@ -186,22 +186,6 @@ class SQLiteAlertsMixin:
             (brand_id, _iso(since), _iso(until), limit),
         )
         return [r["id"] for r in rows]
-
-    def thread_activity(self, thread_urls: Sequence[str]) -> list[ThreadActivity]:
-        """Per thread: counted posts, first and last post time (indexed on the thread)."""
-        out = []
-        for url in dict.fromkeys(u for u in thread_urls if u):
-            rows = self._read(
-                f"SELECT COUNT(*) AS posts, MIN(m.ts) AS first, MAX(m.ts) AS last"
-                f" FROM mentions m WHERE {_THREAD} = ? AND m.duplicate_of IS NULL",
-                (url,),
-            )
-            row = rows[0]
-            if row["posts"]:
-                first, last = _parse_dt(row["first"]), _parse_dt(row["last"])
-                assert first is not None and last is not None
-                out.append(ThreadActivity(url, int(row["posts"]), first, last))
-        return out
 
     def thread_post_times(self, thread_url: str) -> list[datetime]:
         """Times of the counted posts of a thread, oldest first."""

@@ -280,3 +280,20 @@ def test_aspect_always_negative_is_no_surge(config: VeilleConfig, store: SQLiteS
     now = MONDAY + timedelta(hours=6)
     batch = burst(now, 30) + burst(now, 8, label="negative", aspects=("price",))
     assert run(only(config, rules), store, batch, now) == []
+
+
+def test_escalation_raises_severity_and_queues_a_notification(
+    config: VeilleConfig, seasonal: SQLiteStore
+) -> None:
+    rules = [{"id": "volume", "type": "volume_spike", "critical_ratio": 6}]
+    channel = {"channels": [{"id": "hook", "url_env": "VEILLE_TEST_UNUSED"}]}
+    cfg = only(config, rules, notifications=channel)
+    now = MONDAY + timedelta(days=1, hours=10)
+    (alert,) = run(cfg, seasonal, burst(now, 20), now)
+    assert alert.severity == "high"
+    later = now + timedelta(minutes=40)
+    (worse,) = run(cfg, seasonal, burst(later, 60), later)
+    assert worse.id == alert.id and worse.severity == "critical"
+    assert worse.due_at == min(alert.due_at, later + timedelta(hours=4))
+    events = [(i.alert_id, i.event) for i in seasonal.notifications()]
+    assert events == [(alert.id, "created"), (alert.id, "escalated-critical")]
