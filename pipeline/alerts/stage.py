@@ -106,7 +106,7 @@ class AlertsStage:
         escalated = SEVERITY_RANK.get(finding.severity, 0) > SEVERITY_RANK.get(alert.severity, 0)
         if not added and not escalated:
             return None
-        mentions = self.store.get_mentions([*alert.mention_ids, *added])
+        mentions = self._mentions_for(finding, [*alert.mention_ids, *added])
         why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
         sla = timedelta(hours=self.config.alerts.sla_for(rule))
 
@@ -132,7 +132,7 @@ class AlertsStage:
         rule_id = getattr(rule, "id", "")
         if len(finding.mention_ids) < finding.min_mentions:
             return None
-        mentions = self.store.get_mentions(finding.mention_ids)
+        mentions = self._mentions_for(finding, finding.mention_ids)
         why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
         first = finding.mention_ids[0] if finding.mention_ids else ""
         alert = Alert(
@@ -154,6 +154,13 @@ class AlertsStage:
         self._enqueue(alert, "created", now)
         logger.info("alert %s raised (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
         return alert
+
+    def _mentions_for(self, finding: Finding, ids: Sequence[str]) -> list[Mention]:
+        # Only a rule that sums up every mention, or gives no window, needs them loaded;
+        # a volume alert may hold thousands of mention ids.
+        if finding.why_from_mentions is None and finding.window_start is not None:
+            return []
+        return self.store.get_mentions(list(ids))
 
     @staticmethod
     def _set_window(
