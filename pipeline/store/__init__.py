@@ -9,10 +9,12 @@ from pipeline.store.base import (
     AspectRow,
     BarometerRow,
     MentionFilter,
+    OutboxItem,
     QuarantinedRecord,
     SearchError,
     Store,
     UpsertCounts,
+    WindowCount,
 )
 
 
@@ -30,9 +32,11 @@ __all__ = [
     "AspectRow",
     "BarometerRow",
     "MentionFilter",
+    "OutboxItem",
     "QuarantinedRecord",
     "SearchError",
     "Store",
     "UpsertCounts",
+    "WindowCount",
     "open_store",
 ]

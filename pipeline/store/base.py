@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -82,6 +82,35 @@ class QuarantinedRecord:
     detail: str
     created_at: datetime
     payload: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class WindowCount:
+    """Counted mentions of a brand (and aspect, "" for the brand) in one time window."""
+
+    window: int
+    brand_id: str
+    aspect: str
+    total: int
+    negative: int
+
+
+@dataclass
+class OutboxItem:
+    """One notification waiting in (or gone through) the durable outbox."""
+
+    channel_id: str
+    alert_id: str
+    event: str
+    created_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    sent_at: datetime | None = None
+    message_id: str = ""
+    id: int | None = None
 
 
 class Store(Protocol):
@@ -192,6 +221,72 @@ class Store(Protocol):
 
     def list_alerts(self, statuses: Sequence[str] = ()) -> list[Alert]:
         """Alerts, most urgent (earliest due) first."""
+        ...
+
+    def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
+        """Read, change and write one alert atomically; KeyError if unknown."""
+        ...
+
+    def last_closed_alert(self, rule_id: str, brand_id: str) -> Alert | None:
+        """The latest resolved or dismissed alert of a rule for a brand."""
+        ...
+
+    # aggregates for alert rules
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention."""
+        ...
+
+    def window_counts(
+        self,
+        windows: Sequence[tuple[datetime, datetime]],
+        brand_ids: Sequence[str] = (),
+        by_aspect: bool = False,
+    ) -> list[WindowCount]:
+        """Counted mentions (not official, duplicates once) per window, brand, aspect."""
+        ...
+
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per whole UTC hour and brand (`window`: hours from `since`)."""
+        ...
+
+    def mention_ids_in_window(
+        self,
+        brand_id: str,
+        since: datetime,
+        until: datetime,
+        negative_only: bool = False,
+        limit: int = 200,
+    ) -> list[str]:
+        """Ids of counted mentions of a brand in a window, newest first."""
+        ...
+
+    def thread_post_times(self, thread_url: str) -> list[datetime]:
+        """Times of a thread's counted posts, oldest first."""
+        ...
+
+    # notification outbox
+    def enqueue_notifications(self, items: Iterable[OutboxItem]) -> int:
+        """Queue notifications (one per channel, alert and event); returns how many added."""
+        ...
+
+    def save_notification(self, item: OutboxItem) -> None:
+        """Write back a notification's status, attempts, error and sent time."""
+        ...
+
+    def notifications(
+        self,
+        statuses: Sequence[str] = (),
+        channel_id: str | None = None,
+        alert_id: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[OutboxItem]:
+        """Outbox items, oldest first."""
+        ...
+
+    def notifications_sent_since(self, channel_id: str, since: datetime) -> int:
+        """Messages a channel sent since a time (for its rate limit)."""
         ...
 
     # crawl runs

@@ -29,6 +29,7 @@ from pipeline.store.base import (
     SearchError,
     UpsertCounts,
 )
+from pipeline.store.sqlite_alerts import SQLiteAlertsMixin
 from pipeline.store.sqlite_nlp import (
     aspect_counts_query,
     aspect_rows,
@@ -58,7 +59,7 @@ def _mention_hash(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAlertsMixin):
     """The embedded backend of the store protocol."""
 
     def __init__(self, path: Path | str):

@@ -94,6 +94,49 @@ CREATE TABLE IF NOT EXISTS crawl_state (
     PRIMARY KEY (source_id, key)
 );
 
+-- Notifications waiting to be sent, sent, or given up after retries: the alerts stage
+-- only queues here, a dispatcher sends, so a dead mail server never blocks the pipeline.
+CREATE TABLE IF NOT EXISTS notification_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    sent_at TEXT,
+    -- Items sent together (a digest, a folded flood) share one message id.
+    message_id TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL,
+    UNIQUE (channel_id, alert_id, event)
+);
+CREATE INDEX IF NOT EXISTS notification_outbox_due
+    ON notification_outbox(status, next_attempt_at);
+
+-- Counted mentions per brand and clock hour (UTC, "YYYY-MM-DDTHH"), the volume rules'
+-- baselines: computed once per hour and kept. `alert_hours` lists the hours computed;
+-- the triggers below drop an hour from it whenever a mention of that hour is written,
+-- so a late or corrected mention makes the hour be computed again.
+CREATE TABLE IF NOT EXISTS alert_hourly_counts (
+    hour TEXT NOT NULL,
+    brand_id TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    PRIMARY KEY (hour, brand_id)
+);
+CREATE TABLE IF NOT EXISTS alert_hours (hour TEXT PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS alert_hours_insert AFTER INSERT ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour = substr(NEW.ts, 1, 13);
+END;
+CREATE TRIGGER IF NOT EXISTS alert_hours_update AFTER UPDATE ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour IN (substr(OLD.ts, 1, 13), substr(NEW.ts, 1, 13));
+END;
+CREATE TRIGGER IF NOT EXISTS alert_hours_delete AFTER DELETE ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour = substr(OLD.ts, 1, 13);
+END;
+
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_id TEXT NOT NULL,
@@ -142,6 +185,16 @@ SCHEMA += NLP_TABLES
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
-MIGRATIONS: list[str] = [NLP_TABLES]
+MIGRATIONS: list[str] = [
+    NLP_TABLES,
+    # Alert volume rules: hourly and daily counts per brand read only this index (a
+    # covering range scan on ts), and threads are looked up by their URL.
+    """
+    CREATE INDEX IF NOT EXISTS mentions_alert_counts ON mentions(
+        ts, is_official, duplicate_of, sentiment_override, sentiment_label, id
+    );
+    CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
+    """,
+]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
