@@ -1,0 +1,68 @@
+"""Selector expressions of a forum source: CSS by default, XPath after an `xpath:` prefix.
+
+CSS covers most engines (`::text` and `::attr(name)` as in Scrapy); XPath is there for
+what CSS cannot say, such as "the link whose icon says next page" in Simple Machines.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from parsel import Selector, SelectorList
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+XPATH_PREFIX = "xpath:"
+_CSS_PSEUDO = re.compile(r"::(?:text|attr\([^)]*\))\s*$")
+_XPATH_VALUE = re.compile(r"/(?:text\(\)|@[\w:-]+)\s*$")
+
+Node = Selector | SelectorList[Selector] | Response
+
+
+def is_xpath(expression: str) -> bool:
+    """True for an `xpath:` expression."""
+    return expression.startswith(XPATH_PREFIX)
+
+
+def select(node: Node, expression: str | None) -> SelectorList[Selector]:
+    """What `expression` selects under `node` (nothing when the expression is empty)."""
+    if not expression:
+        return SelectorList([])
+    if is_xpath(expression):
+        return node.xpath(expression.removeprefix(XPATH_PREFIX).strip())
+    return node.css(expression)
+
+
+def first_text(node: Node, expression: str | None) -> str:
+    """The first non-blank string `expression` selects, whitespace collapsed ("" if none).
+
+    A text or attribute selection gives its value; an element selection gives the
+    element's whole text (a date split over `<span>`s reads as one string).
+    """
+    for selected in select(node, expression):
+        value = selected.root if isinstance(selected.root, str) else selected.xpath("string()").get()
+        if cleaned := " ".join((value or "").split()):
+            return cleaned
+    return ""
+
+
+def element_part(expression: str) -> str:
+    """The expression without its trailing text/attribute step, so it selects elements.
+
+    "cite::text" → "cite"; "xpath://cite/text()" → "xpath://cite"; "::attr(x)" → "".
+    """
+    if is_xpath(expression):
+        stripped = _XPATH_VALUE.sub("", expression.removeprefix(XPATH_PREFIX).strip())
+        return XPATH_PREFIX + stripped if stripped not in ("", ".") else ""
+    return _CSS_PSEUDO.sub("", expression).strip()
+
+
+def check_expression(expression: str) -> str | None:
+    """Why an expression cannot be used (a syntax error), or None when it can."""
+    try:
+        select(Selector(text="<html></html>"), expression)
+    except Exception as exc:  # cssselect and lxml raise several unrelated types
+        return f"{type(exc).__name__}: {exc}"
+    return None

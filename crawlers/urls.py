@@ -1,0 +1,76 @@
+"""Canonical URLs: one spelling per page and per post, whichever link led to it.
+
+Forums hand out the same page under many URLs: tracking parameters from newsletters and
+social networks, session ids for visitors without cookies (phpBB `sid`, PHP's
+`PHPSESSID`, vBulletin's `s`, Java's `;jsessionid=`), and fragments. `canonical_url`
+removes them, so Scrapy's duplicate filter sees one request per page and a post's
+permalink is the same whichever path reached it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+logger = logging.getLogger(__name__)
+
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid",
+    "ttclid", "li_fat_id", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
+    "oly_anon_id", "oly_enc_id", "vero_id", "ref_src", "spm",
+})  # fmt: skip
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+SESSION_PARAMS = frozenset({"sid", "phpsessid", "jsessionid", "sessionid", "session_id", "sessid"})
+# vBulletin's `s` is a 32-hex session hash; elsewhere `s` may be a search, so only a
+# value that looks like a session is dropped.
+_SESSION_HASH = re.compile(r"^[0-9a-f]{32}$", re.IGNORECASE)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#;]*", re.IGNORECASE)
+# Fragments that name a post: #p123 (phpBB, machina), #post123 / #post-123 (vBulletin,
+# XenForo), #msg123 (Simple Machines), #comment-123 (Invision), #M678 (Khoros), #12
+# (Discourse post numbers are paths, but an anchor may still be used).
+POST_ANCHOR = re.compile(
+    r"^(?:p|post|post-|post_|msg|comment-|elcomment_|m|reply-|js-post-)?\d+$", re.IGNORECASE
+)
+
+
+def _is_dropped(name: str, value: str) -> bool:
+    key = name.lower()
+    if key in TRACKING_PARAMS or key in SESSION_PARAMS or key.startswith(TRACKING_PREFIXES):
+        return True
+    return key == "s" and bool(_SESSION_HASH.match(value))
+
+
+def _split_query(query: str) -> list[tuple[str, str]]:
+    # Simple Machines separates parameters with ";" (index.php?topic=5.0;PHPSESSID=…).
+    pairs: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        for piece in part.split(";"):
+            if piece:
+                pairs.extend(parse_qsl(piece, keep_blank_values=True) or [(piece, "")])
+    return pairs
+
+
+def canonical_url(url: str, keep_post_anchor: bool = True) -> str:
+    """`url` without tracking parameters, session ids and (non-post) fragment.
+
+    The order of the remaining parameters is kept: some engines route on it. A fragment
+    is kept only when `keep_post_anchor` and it names a post (it is then the permalink).
+    """
+    parts = urlsplit(url.strip())
+    path = _PATH_SESSION.sub("", parts.path)
+    separator = ";" if ";" in parts.query and "&" not in parts.query else "&"
+    kept = [(k, v) for k, v in _split_query(parts.query) if not _is_dropped(k, v)]
+    query = urlencode(kept, safe="/:,.") if separator == "&" else _semicolon_query(kept)
+    fragment = parts.fragment if keep_post_anchor and POST_ANCHOR.match(parts.fragment) else ""
+    netloc = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), netloc, path or "/", query, fragment))
+
+
+def _semicolon_query(pairs: list[tuple[str, str]]) -> str:
+    return ";".join(f"{k}={v}" if v else k for k, v in pairs)
+
+
+def strip_fragment(url: str) -> str:
+    """`url` without its fragment."""
+    return url.split("#", 1)[0]
