@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
+from crawlers.state import ThreadStateItem
 from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count
 from pipeline.config import load_config
 
@@ -49,7 +50,7 @@ def errors(spider: ForumSpider) -> dict[str, int]:
 
 
 def split(output: Any) -> tuple[list[RawPost], list[Request]]:
-    results = list(output)
+    results = [r for r in output if not isinstance(r, ThreadStateItem)]
     assert all(isinstance(r, RawPost | Request) for r in results)
     return [r for r in results if isinstance(r, RawPost)], [
         r for r in results if isinstance(r, Request)
