@@ -42,7 +42,9 @@ def first_text(node: Node, expression: str | None) -> str:
     element's whole text (a date split over `<span>`s reads as one string).
     """
     for selected in select(node, expression):
-        value = selected.root if isinstance(selected.root, str) else selected.xpath("string()").get()
+        value = (
+            selected.root if isinstance(selected.root, str) else selected.xpath("string()").get()
+        )
         if cleaned := " ".join((value or "").split()):
             return cleaned
     return ""

@@ -32,7 +32,8 @@ BLOCK_TAGS = frozenset((
 _BREAK = "\x00"
 # "Alice a écrit :", "Alice wrote:", "Citation de Alice :", as engines print above a quote.
 _CITE_LINE = re.compile(
-    r"^(?:(?:citation de|quote from|quoting)\s+(?P<pre>.+?)|(?P<post>.+?)\s+"
+    r"^(?:(?:citation de|quote from|quoting)\s*:?\s*(?P<pre>.+?)(?:\s+(?:le|on)\s+.*\d.*)?"
+    r"|(?P<post>.+?)\s+"
     r"(?:a écrit|a dit|wrote|said|posted))\s*:?\s*$",
     re.IGNORECASE,
 )
@@ -105,14 +106,12 @@ def split_cite_line(text: str) -> tuple[str | None, str]:
     return (match["pre"] or match["post"]).strip(), rest.strip()
 
 
-def _quote_of(
-    quote: etree._Element, author_css: str | None, cite_css: str | None = None
-) -> Quote:
+def _quote_of(quote: etree._Element, author_css: str | None, cite_css: str | None = None) -> Quote:
     selector = Selector(root=quote, type="html")
     shown = first_text(selector, author_css) or None
     if shown:
         # A cite element usually reads "Alice a écrit :"; the author is its first part.
-        shown = split_cite_line(shown)[0] or shown
+        shown = (split_cite_line(shown)[0] or shown).rstrip(" :")
     cites = [c.root for c in select(selector, cite_css)] if cite_css else []
     if author_css and (author_part := element_part(author_css)):
         cites += [c.root for c in select(selector, author_part)]

@@ -97,6 +97,7 @@ class ForumSpider(VeilleSpider):
         # that loops (a "next" link that keeps serving the same posts).
         self.queued_threads: set[str] = set()
         self.seen_posts: dict[str, set[str]] = {}
+        self.list_pages: set[frozenset[str]] = set()
         days = self.source.days_back
         self.cutoff = datetime.now(UTC) - timedelta(days=days) if days else None
 
@@ -143,7 +144,7 @@ class ForumSpider(VeilleSpider):
         sel = self.sel
         rows = select(response, sel.topic_row) if sel.topic_row else [response]
         now = fetched_at(response)
-        queued = old = rows_seen = 0
+        old = rows_seen = 0
         for row in rows:
             links = select(row, sel.topic_links).getall()
             for link in links[:1] if sel.topic_row else links:
@@ -151,23 +152,25 @@ class ForumSpider(VeilleSpider):
                 request, decision = self._topic_request(response, row, link, now)
                 old += decision == TOO_OLD
                 if request is not None:
-                    queued += 1
                     yield request
         if not rows_seen:
             self.count_error("parse/no_topics", response.url, "no topic link on a topic list")
             return
         for link in select(response, sel.forum_links).getall():
             yield self.request(response, link, self.parse_topic_list)
+        # A list page that shows exactly the threads of a page already read is a loop
+        # (an endless "next" link); comparing whole pages keeps threads listed in two
+        # places from ending a list early.
+        fingerprint = frozenset(
+            self._thread_of(response.urljoin(u)) for u in select(response, sel.topic_links).getall()
+        )
         if old == rows_seen:
             logger.info("%s: every topic is older than days_back; list ends", response.url)
-        elif queued == 0 and all(self._known_this_crawl(response, r) for r in rows):
+        elif fingerprint in self.list_pages:
             self.count_error("parse/pagination_loop", response.url, "list page seen already")
         else:
+            self.list_pages.add(fingerprint)
             yield from self._next_page(response, self.parse_topic_list)
-
-    def _known_this_crawl(self, response: Response, row: Any) -> bool:
-        links = select(row, self.sel.topic_links).getall()
-        return all(self._thread_of(response.urljoin(u)) in self.queued_threads for u in links)
 
     def _thread_of(self, url: str) -> str:
         return canonical_thread_url(url, self.preset)
@@ -230,9 +233,9 @@ class ForumSpider(VeilleSpider):
             if post.external_id not in seen:
                 new_ids.append(post.external_id)
             last = (post.external_id, post.published_at)
-            if index == 0 and response.meta.get("first_page") and pages_read == 1:
-                if (replies := response.meta.get("replies")) is not None:
-                    post.metrics["replies"] = replies
+            replies = response.meta.get("replies")
+            if index == 0 and response.meta.get("first_page") and replies is not None:
+                post.metrics["replies"] = replies
             if self.cutoff and post.published_at and post.published_at < self.cutoff:
                 self.count(POSTS_PREFIX + "too_old")
                 continue

@@ -17,8 +17,8 @@ from twisted.python.failure import Failure
 from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
-from crawlers.state import ThreadStateItem
 from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count
+from crawlers.state import ThreadStateItem
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
