@@ -73,6 +73,17 @@ class CrawlConfig(_Model):
     autothrottle: bool = True
     download_timeout: float = Field(default=20.0, gt=0)
     retry_times: int = Field(default=2, ge=0, le=10)
+    retry_backoff: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds before the first retry of a 5xx or failed download; doubled at "
+        "each further retry.",
+    )
+    retry_after_max: float = Field(
+        default=300.0,
+        ge=0,
+        description="Longest wait honoured from a server's Retry-After header (seconds).",
+    )
 
 
 class DashboardConfig(_Model):
