@@ -92,7 +92,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return fallback
         if delay > 0:
             logger.info("retrying %s in %.1f s", retry.url, delay)
-            self.crawler.stats.inc_value(WAITED, int(round(delay)))
+            self.crawler.stats.inc_value(WAITED, round(delay))
             await _sleep(delay)
         return retry
 

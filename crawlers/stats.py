@@ -80,8 +80,8 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, int]:
             details["posts/" + key.removeprefix(POSTS_PREFIX)] = value
         elif key == SKIPPED:
             details["skipped"] = value
-        elif key.startswith("retry_after/"):
-            details[key] = value
+        elif key.startswith("veille/retry/"):
+            details[key.removeprefix("veille/")] = value
     return details
 
 

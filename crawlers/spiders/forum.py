@@ -30,7 +30,6 @@ from crawlers.presets import Preset, preset_for
 from crawlers.selectors import first_text, select
 from crawlers.spiders.base import VeilleSpider
 from crawlers.state import (
-    NEW,
     RESUMED,
     THREADS_PREFIX,
     TOO_OLD,
@@ -197,13 +196,16 @@ class ForumSpider(VeilleSpider):
         if decision in (TOO_OLD, UNCHANGED):
             return None, decision
         self.queued_threads.add(thread)
+        target = state.last_page if decision == RESUMED and state else link
+        first_page = canonical_url(response.urljoin(target), False) == canonical_url(
+            response.urljoin(link), False
+        )
         meta = {
             "thread": thread,
             "listing": listing,
-            "replies": parse_count(replies_text),
-            "first_page": decision == NEW,
+            # The reply count goes on the thread's first post, so only its page carries it.
+            "replies": parse_count(replies_text) if first_page else None,
         }
-        target = state.last_page if decision == RESUMED and state else link
         return self.request(response, target, self.parse_topic, meta=meta), decision
 
     def parse_topic(self, response: Response) -> Iterator[Any]:
@@ -234,7 +236,7 @@ class ForumSpider(VeilleSpider):
                 new_ids.append(post.external_id)
             last = (post.external_id, post.published_at)
             replies = response.meta.get("replies")
-            if index == 0 and response.meta.get("first_page") and replies is not None:
+            if index == 0 and replies is not None:
                 post.metrics["replies"] = replies
             if self.cutoff and post.published_at and post.published_at < self.cutoff:
                 self.count(POSTS_PREFIX + "too_old")
