@@ -58,7 +58,7 @@ async def _sleep(seconds: float) -> None:
     from twisted.internet import reactor
     from twisted.internet.task import deferLater
 
-    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))  # type: ignore[arg-type]
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
