@@ -52,6 +52,9 @@ class SampleForum:
     endless_thread: int | None = None
     throttled: set[str] = field(default_factory=set)
     hits: Counter[str] = field(default_factory=Counter)
+    # Keep rendered pages (benchmarks: the server must not be what is measured).
+    cache_pages: bool = False
+    _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for thread in range(1, self.threads + 1):
@@ -161,6 +164,8 @@ class SampleForum:
                 {"Content-Type": "text/plain"},
                 b"User-agent: *\nDisallow: /memberlist.php\n",
             )
+        if self.cache_pages and target in self._cache:
+            return 200, {"Content-Type": "text/html; charset=UTF-8"}, self._cache[target]
         html: str | None = None
         if parts.path in ("/", "/index.php"):
             html = self.index()
@@ -174,7 +179,10 @@ class SampleForum:
             html = self.topic(int(query["t"]), int(query.get("start", 0)))
         if html is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body>Introuvable</body></html>"
-        return 200, {"Content-Type": "text/html; charset=UTF-8"}, html.encode("utf-8")
+        body = html.encode("utf-8")
+        if self.cache_pages:
+            self._cache[target] = body
+        return 200, {"Content-Type": "text/html; charset=UTF-8"}, body
 
 
 def _next(href: str) -> str:
