@@ -1,7 +1,7 @@
 """Item pipeline: the one place where a crawl's posts reach the store.
 
-Spiders only yield RawPost items (and, for incremental forums, ThreadStateItems behind a
-thread page's posts); `StorePipeline` checks each post, buffers them and writes them in
+Spiders yield RawPost items, or (the forum spider) one TopicPageItem per page carrying its
+posts and the thread's state; `StorePipeline` checks each post, buffers them and writes them in
 batches with the store's idempotent upsert, so a re-crawl updates rows instead of
 duplicating them. What each batch did is added to Scrapy's stats (`veille/posts/*`).
 
@@ -25,7 +25,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawlers.items import RawPost
-from crawlers.state import THREAD_PREFIX, ThreadStateItem
+from crawlers.state import THREAD_PREFIX, TopicPageItem
 from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
 from pipeline.config import load_config
 from pipeline.store import Store, open_store
@@ -101,10 +101,26 @@ class StorePipeline:
             restore(self.store.crawl_states(source.id, THREAD_PREFIX))
 
     def process_item(self, item: Any) -> Any:
-        """Buffer a valid RawPost (writing a full batch); count and drop anything else."""
-        if isinstance(item, ThreadStateItem):
+        """Buffer valid posts (writing a full batch); count and drop anything else.
+
+        A TopicPageItem's posts are checked one by one (a bad or repeated post is
+        counted, the others kept) and its thread state is queued behind them.
+        """
+        if isinstance(item, TopicPageItem):
+            for post in item.posts:
+                try:
+                    self.add(post)
+                except DropItem as exc:
+                    logger.debug("%s", exc)
             self.states[item.state.key] = item.state.to_dict()
-            return item
+        else:
+            self.add(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def add(self, item: Any) -> None:
+        """Check one post and buffer it; DropItem (counted) when invalid or repeated."""
         try:
             post = as_raw_post(item)
         except InvalidItem as exc:
@@ -116,9 +132,6 @@ class StorePipeline:
         self.seen.add(post.id)
         self.stats.inc_value(POSTS_SEEN)
         self.buffer.append(post)
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
-        return item
 
     def flush(self) -> None:
         """Write the buffered posts in one batch, then the crawl state that follows them."""

@@ -7,7 +7,7 @@ and reply count, as shown) when it did.
 
 On the next crawl a topic-list row whose listing is unchanged is skipped; a changed or
 unfinished thread is read again from its last known page, not from the first. The state
-travels as `ThreadStateItem`s behind the thread's posts, and the store pipeline writes it
+travels with the page's posts in a `TopicPageItem`, and the store pipeline writes it
 only after those posts are stored, so a crawl killed at any point resumes where its
 stored posts end and never loses a post.
 """
@@ -18,6 +18,8 @@ import logging
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
+
+from crawlers.items import RawPost
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +59,15 @@ class ThreadState:
 
 
 @dataclass
-class ThreadStateItem:
-    """Yielded by the forum spider after a thread page's posts; stored after them."""
+class TopicPageItem:
+    """What the forum spider yields for one topic page: its posts, then the thread state.
 
+    One item per page rather than one per post: Scrapy's per-item machinery was the
+    largest cost of a crawl after parsing (bench/crawl.py). The store pipeline writes
+    the state only after the posts.
+    """
+
+    posts: list[RawPost]
     state: ThreadState
 
 

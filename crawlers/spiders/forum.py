@@ -35,7 +35,7 @@ from crawlers.state import (
     TOO_OLD,
     UNCHANGED,
     ThreadState,
-    ThreadStateItem,
+    TopicPageItem,
     after_page,
     decide,
     listing_of,
@@ -209,7 +209,7 @@ class ForumSpider(VeilleSpider):
         return self.request(response, target, self.parse_topic, meta=meta), decision
 
     def parse_topic(self, response: Response) -> Iterator[Any]:
-        """A page of a topic: one RawPost per readable post, its state, then the next page."""
+        """A page of a topic: its readable posts and the thread's state, then the next page."""
         self.count_page("topic")
         sel = self.sel
         posts = select(response, sel.post)
@@ -224,6 +224,7 @@ class ForumSpider(VeilleSpider):
         now = fetched_at(response)
         title = first_text(response, sel.thread_title)
         new_ids: list[str] = []
+        page_posts: list[RawPost] = []
         last: tuple[str, datetime | None] | None = None
         pages_read = response.meta.get("thread_pages", 1)
         for index, element in enumerate(posts):
@@ -241,7 +242,7 @@ class ForumSpider(VeilleSpider):
             if self.cutoff and post.published_at and post.published_at < self.cutoff:
                 self.count(POSTS_PREFIX + "too_old")
                 continue
-            yield post
+            page_posts.append(post)
         seen.update(new_ids)
         next_request = None
         if posts and not new_ids and last is not None:
@@ -262,7 +263,7 @@ class ForumSpider(VeilleSpider):
             listing=response.meta.get("listing"),
         )
         self.threads[thread] = state
-        yield ThreadStateItem(state)
+        yield TopicPageItem(page_posts, state)
         if next_request is not None:
             next_request.meta.update(
                 thread=thread,

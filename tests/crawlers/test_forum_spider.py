@@ -18,7 +18,7 @@ from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
 from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count
-from crawlers.state import ThreadStateItem
+from crawlers.state import TopicPageItem
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,7 +50,9 @@ def errors(spider: ForumSpider) -> dict[str, int]:
 
 
 def split(output: Any) -> tuple[list[RawPost], list[Request]]:
-    results = [r for r in output if not isinstance(r, ThreadStateItem)]
+    results: list[Any] = []
+    for r in output:
+        results.extend(r.posts if isinstance(r, TopicPageItem) else [r])
     assert all(isinstance(r, RawPost | Request) for r in results)
     return [r for r in results if isinstance(r, RawPost)], [
         r for r in results if isinstance(r, Request)

@@ -22,7 +22,7 @@ from crawlers.state import (
     TOO_OLD,
     UNCHANGED,
     ThreadState,
-    ThreadStateItem,
+    TopicPageItem,
     after_page,
     decide,
     listing_of,
@@ -152,8 +152,7 @@ def test_pipeline_writes_state_after_posts_and_drops_repeats(
     pipeline.source_id = "demo-forum"
     post = RawPost("demo-forum", "forum", "p1", "https://f/t#p1", "texte", published_at=NOW)
     state = ThreadState("https://f/t", last_page="https://f/t", pages=1, last_post_id="p1")
-    pipeline.process_item(post)
-    pipeline.process_item(ThreadStateItem(state))
+    pipeline.process_item(TopicPageItem([post, post], state))
     with pytest.raises(Exception, match="already collected"):
         pipeline.process_item(post)
     store = SQLiteStore(config.sqlite_path)
@@ -164,4 +163,4 @@ def test_pipeline_writes_state_after_posts_and_drops_repeats(
         assert store.crawl_states("demo-forum") == {state.key: state.to_dict()}
     finally:
         store.close()
-    assert crawler.stats.get_value("veille/posts/duplicate") == 1
+    assert crawler.stats.get_value("veille/posts/duplicate") == 2

@@ -22,7 +22,7 @@ from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT
 from crawlers.presets import PRESETS
 from crawlers.spiders.forum import ForumSpider
-from crawlers.state import ThreadState, ThreadStateItem
+from crawlers.state import ThreadState, TopicPageItem
 from pipeline.config import SourceConfig
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "presets"
@@ -261,6 +261,10 @@ def fixture_page(preset: str, kind: str, url: str, content_type: str) -> HtmlRes
     return HtmlResponse(url, body=body, headers={"Content-Type": content_type}, request=request)
 
 
+def page_posts(output: Any) -> list[RawPost]:
+    return [post for o in output if isinstance(o, TopicPageItem) for post in o.posts]
+
+
 def errors(spider: ForumSpider) -> dict[str, int]:
     stats = spider.crawler.stats.get_stats()
     return {k: v for k, v in stats.items() if k.startswith("veille/errors/")}
@@ -276,9 +280,11 @@ def test_topic_page(preset: str) -> None:
     spider = spider_for_preset(preset, lang_hint="fr")
     response = fixture_page(preset, "topic", expected.topic_url, expected.content_type)
     output = list(spider.parse_topic(response))
-    posts = [o for o in output if isinstance(o, RawPost)]
+    pages = [o for o in output if isinstance(o, TopicPageItem)]
     requests = [o for o in output if isinstance(o, Request)]
-    states = [o.state for o in output if isinstance(o, ThreadStateItem)]
+    assert len(pages) + len(requests) == len(output)
+    posts = [post for page in pages for post in page.posts]
+    states = [page.state for page in pages]
     assert errors(spider) == {}
     assert len(posts) == 2
     first = posts[0]
@@ -324,7 +330,7 @@ def test_single_selectors_override_the_preset() -> None:
     expected = EXPECTED["phpbb"]
     spider = spider_for_preset("phpbb", selectors={"date": "p.author time::text"})
     response = fixture_page("phpbb", "topic", expected.topic_url, expected.content_type)
-    posts = [o for o in spider.parse_topic(response) if isinstance(o, RawPost)]
+    posts = page_posts(spider.parse_topic(response))
     assert spider.sel.body == "div.content"
     assert [p.published_at for p in posts] == [at(2024, 11, 12, 13, 32), at(2024, 11, 12, 15, 1)]
 
@@ -361,7 +367,7 @@ def test_days_back_leaves_old_threads_and_posts_out() -> None:
     assert topics == []
     assert spider.crawler.stats.get_value("veille/threads/too_old") == 2
     topic = fixture_page("phpbb", "topic", expected.topic_url, expected.content_type)
-    assert not [o for o in spider.parse_topic(topic) if isinstance(o, RawPost)]
+    assert not page_posts(spider.parse_topic(topic))
     assert spider.crawler.stats.get_value("veille/posts/too_old") == 2
 
 
@@ -371,6 +377,6 @@ def test_xpath_selectors_work_like_css() -> None:
         "phpbb", selectors={"author": "xpath:.//p[@class='author']//a[@class='username']/text()"}
     )
     response = fixture_page("phpbb", "topic", expected.topic_url, expected.content_type)
-    posts = [o for o in spider.parse_topic(response) if isinstance(o, RawPost)]
+    posts = page_posts(spider.parse_topic(response))
     # The moderator's name is in a.username-coloured, which this XPath leaves out.
     assert [p.author for p in posts] == ["Gégé_du_13", ""]
