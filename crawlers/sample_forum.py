@@ -217,6 +217,9 @@ class SampleForumServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm on, the
+            # second waits for the client's delayed ACK (~40 ms) on a kept-alive socket.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 status, headers, body = site.answer(self.path)

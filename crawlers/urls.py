@@ -41,6 +41,16 @@ def _is_dropped(name: str, value: str) -> bool:
     return key == "s" and bool(_SESSION_HASH.match(value))
 
 
+def _has_dropped(query: str) -> bool:
+    # A cheap look at the raw pieces first: most URLs have nothing to drop, and then the
+    # query keeps its exact spelling (no decode and re-encode).
+    for piece in re.split(r"[&;]", query):
+        name, _, value = piece.partition("=")
+        if _is_dropped(name, value):
+            return True
+    return False
+
+
 def _split_query(query: str) -> list[tuple[str, str]]:
     # Simple Machines separates parameters with ";" (index.php?topic=5.0;PHPSESSID=…).
     pairs: list[tuple[str, str]] = []
@@ -58,10 +68,12 @@ def canonical_url(url: str, keep_post_anchor: bool = True) -> str:
     is kept only when `keep_post_anchor` and it names a post (it is then the permalink).
     """
     parts = urlsplit(url.strip())
-    path = _PATH_SESSION.sub("", parts.path)
-    separator = ";" if ";" in parts.query and "&" not in parts.query else "&"
-    kept = [(k, v) for k, v in _split_query(parts.query) if not _is_dropped(k, v)]
-    query = urlencode(kept, safe="/:,.") if separator == "&" else _semicolon_query(kept)
+    path = _PATH_SESSION.sub("", parts.path) if ";" in parts.path else parts.path
+    query = parts.query
+    if query and _has_dropped(query):
+        separator = ";" if ";" in query and "&" not in query else "&"
+        kept = [(k, v) for k, v in _split_query(query) if not _is_dropped(k, v)]
+        query = urlencode(kept, safe="/:,.") if separator == "&" else _semicolon_query(kept)
     fragment = parts.fragment if keep_post_anchor and POST_ANCHOR.match(parts.fragment) else ""
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower(), netloc, path or "/", query, fragment))
