@@ -51,10 +51,19 @@ def _compiled(expression: str) -> etree.XPath:
     return etree.XPath(path, smart_strings=False)
 
 
+def select_elements(root: etree._Element, expression: str | None) -> list[etree._Element]:
+    """The elements `expression` selects under an lxml element (text results skipped)."""
+    if not expression:
+        return []
+    return [e for e in _compiled(expression)(root) if isinstance(e, etree._Element)]
+
+
 def _root(node: Node) -> Any:
-    if isinstance(node, Response):
-        return node.selector.root
-    return node.root
+    # A Response (TextResponse) has a selector; a SelectorList has no single root.
+    if isinstance(node, Selector):
+        return node.root
+    selector = getattr(node, "selector", None)
+    return selector.root if isinstance(selector, Selector) else None
 
 
 def first_text(node: Node, expression: str | None) -> str:
@@ -68,7 +77,7 @@ def first_text(node: Node, expression: str | None) -> str:
     if not expression:
         return ""
     root = _root(node)
-    if isinstance(node, SelectorList) or not isinstance(root, etree._Element):
+    if not isinstance(root, etree._Element):
         return _first_text_parsel(node, expression)
     for selected in _compiled(expression)(root):
         value = selected if isinstance(selected, str) else _STRING(selected)

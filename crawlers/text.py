@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from parsel import Selector
 
-from crawlers.selectors import element_part, first_text, select
+from crawlers.selectors import element_part, first_text, select_elements
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +112,9 @@ def _quote_of(quote: etree._Element, author_css: str | None, cite_css: str | Non
     if shown:
         # A cite element usually reads "Alice a écrit :"; the author is its first part.
         shown = (split_cite_line(shown)[0] or shown).rstrip(" :")
-    cites = [c.root for c in select(selector, cite_css)] if cite_css else []
+    cites = select_elements(quote, cite_css)
     if author_css and (author_part := element_part(author_css)):
-        cites += [c.root for c in select(selector, author_part)]
+        cites += select_elements(quote, author_part)
     for cite in cites:
         if not shown:
             shown = split_cite_line(render_text(cite))[0]
@@ -143,14 +143,13 @@ def extract_post_text(
     root = copy.deepcopy(body.root)
     if not isinstance(root, etree._Element):
         raise TypeError(f"expected an element selector, got {type(body.root).__name__}")
-    copied = Selector(root=root, type="html")
     for expression in drop:
-        for element in select(copied, expression):
-            if element.root is not root:
-                _drop(element.root)
+        for element in select_elements(root, expression):
+            if element is not root:
+                _drop(element)
     quotes: list[Quote] = []
     if quote_css:
-        elements = [q.root for q in select(copied, quote_css)]
+        elements = select_elements(root, quote_css)
         outermost = [q for q in elements if not any(a in elements for a in q.iterancestors())]
         for element in outermost:
             for inner in [q for q in elements if q is not element and element in q.iterancestors()]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -41,26 +42,17 @@ def _is_dropped(name: str, value: str) -> bool:
     return key == "s" and bool(_SESSION_HASH.match(value))
 
 
+def _name_value(piece: str) -> tuple[str, str]:
+    name, _, value = piece.partition("=")
+    return unquote_plus(name), value
+
+
 def _has_dropped(query: str) -> bool:
-    # A cheap look at the raw pieces first: most URLs have nothing to drop, and then the
-    # query keeps its exact spelling (no decode and re-encode).
-    for piece in re.split(r"[&;]", query):
-        name, _, value = piece.partition("=")
-        if _is_dropped(name, value):
-            return True
-    return False
-
-
-def _split_query(query: str) -> list[tuple[str, str]]:
     # Simple Machines separates parameters with ";" (index.php?topic=5.0;PHPSESSID=…).
-    pairs: list[tuple[str, str]] = []
-    for part in query.split("&"):
-        for piece in part.split(";"):
-            if piece:
-                pairs.extend(parse_qsl(piece, keep_blank_values=True) or [(piece, "")])
-    return pairs
+    return any(_is_dropped(*_name_value(p)) for p in re.split(r"[&;]", query) if p)
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str, keep_post_anchor: bool = True) -> str:
     """`url` without tracking parameters, session ids and (non-post) fragment.
 
@@ -71,16 +63,16 @@ def canonical_url(url: str, keep_post_anchor: bool = True) -> str:
     path = _PATH_SESSION.sub("", parts.path) if ";" in parts.path else parts.path
     query = parts.query
     if query and _has_dropped(query):
+        # The kept pieces keep their exact spelling: no decode and re-encode.
         separator = ";" if ";" in query and "&" not in query else "&"
-        kept = [(k, v) for k, v in _split_query(query) if not _is_dropped(k, v)]
-        query = urlencode(kept, safe="/:,.") if separator == "&" else _semicolon_query(kept)
+        query = separator.join(
+            piece
+            for piece in re.split(r"[&;]", query)
+            if piece and not _is_dropped(*_name_value(piece))
+        )
     fragment = parts.fragment if keep_post_anchor and POST_ANCHOR.match(parts.fragment) else ""
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower(), netloc, path or "/", query, fragment))
-
-
-def _semicolon_query(pairs: list[tuple[str, str]]) -> str:
-    return ";".join(f"{k}={v}" if v else k for k, v in pairs)
 
 
 def strip_fragment(url: str) -> str:
