@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from parsel import Selector
 from scrapy.utils.test import get_crawler
 
@@ -164,3 +165,15 @@ def test_pipeline_writes_state_after_posts_and_drops_repeats(
     finally:
         store.close()
     assert crawler.stats.get_value("veille/posts/duplicate") == 2
+
+
+def test_readme_forum_examples_are_valid_sources() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding a forum", 1)[1].split("Built-in presets", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:]]
+    sources = yaml.safe_load("".join(blocks))["sources"]
+    assert [SourceConfig.model_validate(s).preset for s in sources] == [
+        "phpbb",
+        "xenforo",
+        "discourse_html",
+    ]
