@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 from parsel import Selector, SelectorList
@@ -22,7 +22,8 @@ XPATH_PREFIX = "xpath:"
 _CSS_PSEUDO = re.compile(r"::(?:text|attr\([^)]*\))\s*$")
 _XPATH_VALUE = re.compile(r"/(?:text\(\)|@[\w:-]+)\s*$")
 
-Node = Selector | SelectorList[Selector] | Response
+# A parsel node, a response, or a bare lxml element (the forum spider's post elements).
+Node: TypeAlias = "Selector | SelectorList[Selector] | Response | etree._Element"
 _CSS = HTMLTranslator()
 _STRING = etree.XPath("string()", smart_strings=False)
 
@@ -36,6 +37,8 @@ def select(node: Node, expression: str | None) -> SelectorList[Selector]:
     """What `expression` selects under `node` (nothing when the expression is empty)."""
     if not expression:
         return SelectorList([])
+    if isinstance(node, etree._Element):
+        node = Selector(root=node, type="html")
     if is_xpath(expression):
         return node.xpath(expression.removeprefix(XPATH_PREFIX).strip())
     return node.css(expression)
@@ -53,13 +56,15 @@ def _compiled(expression: str) -> etree.XPath:
 
 def select_elements(root: etree._Element, expression: str | None) -> list[etree._Element]:
     """The elements `expression` selects under an lxml element (text results skipped)."""
-    if not expression:
+    if not expression or not isinstance(root, etree._Element):
         return []
     return [e for e in _compiled(expression)(root) if isinstance(e, etree._Element)]
 
 
-def _root(node: Node) -> Any:
-    # A Response (TextResponse) has a selector; a SelectorList has no single root.
+def root_of(node: Node) -> Any:
+    """The lxml element under a node (None for a SelectorList or a non-HTML response)."""
+    if isinstance(node, etree._Element):
+        return node
     if isinstance(node, Selector):
         return node.root
     selector = getattr(node, "selector", None)
@@ -76,7 +81,7 @@ def first_text(node: Node, expression: str | None) -> str:
     """
     if not expression:
         return ""
-    root = _root(node)
+    root = root_of(node)
     if not isinstance(root, etree._Element):
         return _first_text_parsel(node, expression)
     for selected in _compiled(expression)(root):

@@ -107,8 +107,7 @@ def split_cite_line(text: str) -> tuple[str | None, str]:
 
 
 def _quote_of(quote: etree._Element, author_css: str | None, cite_css: str | None = None) -> Quote:
-    selector = Selector(root=quote, type="html")
-    shown = first_text(selector, author_css) or None
+    shown = first_text(quote, author_css) or None
     if shown:
         # A cite element usually reads "Alice a écrit :"; the author is its first part.
         shown = (split_cite_line(shown)[0] or shown).rstrip(" :")
@@ -125,7 +124,7 @@ def _quote_of(quote: etree._Element, author_css: str | None, cite_css: str | Non
 
 
 def extract_post_text(
-    body: Selector,
+    body: Selector | etree._Element,
     quote_css: str | None = None,
     quote_author_css: str | None = None,
     *,
@@ -140,9 +139,10 @@ def extract_post_text(
     quote belongs to the quoted post, so it is dropped with its container. Elements
     matching `drop` (signatures, edit notices) are removed without a trace.
     """
-    root = copy.deepcopy(body.root)
-    if not isinstance(root, etree._Element):
-        raise TypeError(f"expected an element selector, got {type(body.root).__name__}")
+    source = body if isinstance(body, etree._Element) else body.root
+    if not isinstance(source, etree._Element):
+        raise TypeError(f"expected an element selector, got {type(source).__name__}")
+    root = copy.deepcopy(source)
     for expression in drop:
         for element in select_elements(root, expression):
             if element is not root:

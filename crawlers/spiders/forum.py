@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from parsel import Selector
+from lxml import etree
 from scrapy import Request
 from scrapy.http import Response
 
@@ -27,7 +27,7 @@ from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.presets import Preset, preset_for
-from crawlers.selectors import first_text, select
+from crawlers.selectors import first_text, root_of, select, select_elements
 from crawlers.spiders.base import VeilleSpider
 from crawlers.state import (
     RESUMED,
@@ -212,7 +212,8 @@ class ForumSpider(VeilleSpider):
         """A page of a topic: its readable posts and the thread's state, then the next page."""
         self.count_page("topic")
         sel = self.sel
-        posts = select(response, sel.post)
+        # lxml elements, not parsel Selectors: several lookups per post run on them.
+        posts = select_elements(root_of(response), sel.post)
         if not posts:
             self.count_error("parse/no_posts", response.url, f"no post matches {sel.post!r}")
             return
@@ -274,7 +275,7 @@ class ForumSpider(VeilleSpider):
 
     def post_from(
         self,
-        element: Selector,
+        element: etree._Element,
         response: Response,
         title: str,
         now: datetime,
@@ -290,7 +291,7 @@ class ForumSpider(VeilleSpider):
         date_text = first_text(element, sel.date)
         if not date_text:
             raise BadPost("parse/bad_post", f"post {raw_id}: no date ({sel.date!r})")
-        bodies = select(element, sel.body)
+        bodies = select_elements(element, sel.body)
         if not bodies:
             raise BadPost("parse/bad_post", f"post {raw_id}: no body ({sel.body!r})")
         text = extract_post_text(
@@ -328,7 +329,7 @@ class ForumSpider(VeilleSpider):
     def _thread_scoped(self) -> bool:
         return self.preset is not None and self.preset.post_id_scope == "thread"
 
-    def _permalink(self, element: Selector, response: Response) -> str:
+    def _permalink(self, element: etree._Element, response: Response) -> str:
         """The post's own URL: the engine's permalink, else the page URL and its anchor."""
         if link := first_text(element, self.sel.permalink):
             return canonical_url(response.urljoin(link))
