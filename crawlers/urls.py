@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +78,30 @@ def canonical_url(url: str, keep_post_anchor: bool = True) -> str:
 def strip_fragment(url: str) -> str:
     """`url` without its fragment."""
     return url.split("#", 1)[0]
+
+
+@lru_cache(maxsize=1024)
+def _base_parts(base: str) -> tuple[str, str]:
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin, origin + parts.path[: parts.path.rfind("/") + 1]
+
+
+def join_url(base: str, link: str) -> str:
+    """`urljoin(base, link)`, with fast paths for the links forums print most.
+
+    Absolute, root-relative ("/t/1") and "./"-relative ("./viewtopic.php?p=1") links are
+    joined by hand; anything else (`../`, `?x`, `//host`) goes to urljoin. Two joins per
+    post made urljoin a tenth of a crawl's time (bench/crawl.py).
+    """
+    link = link.strip()
+    if link.startswith(("http://", "https://")):
+        return link
+    if "/." in link or "\\" in link:
+        return urljoin(base, link)
+    origin, directory = _base_parts(base)
+    if link.startswith("./"):
+        return directory + link[2:]
+    if link.startswith("/") and not link.startswith("//"):
+        return origin + link
+    return urljoin(base, link)

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
@@ -42,7 +43,7 @@ from crawlers.state import (
 )
 from crawlers.stats import POSTS_PREFIX
 from crawlers.text import extract_post_text
-from crawlers.urls import canonical_url, strip_fragment
+from crawlers.urls import canonical_url, join_url, strip_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ def canonical_thread_url(url: str, preset: Preset | None = None) -> str:
     for pattern, replacement in preset.page_rewrites if preset else ():
         result = re.sub(pattern, replacement, result)
     return result
+
+
+def base_url(response: Response) -> str:
+    """The URL relative links of a page are read against (its <base href>, if any)."""
+    return get_base_url(response) if isinstance(response, TextResponse) else response.url
 
 
 def parse_count(text: str) -> int | None:
@@ -308,6 +314,7 @@ class ForumSpider(VeilleSpider):
         except DateParseError as exc:
             raise BadPost("parse/bad_date", f"post {raw_id}: {exc}") from exc
         author_url = first_text(element, sel.author_url)
+        base = base_url(response)
         likes = parse_count(first_text(element, sel.likes)) if sel.likes else None
         return RawPost(
             source_id=self.source.id,
@@ -317,7 +324,7 @@ class ForumSpider(VeilleSpider):
             thread_url=thread,
             thread_title=title,
             author=first_text(element, sel.author),
-            author_url=canonical_url(response.urljoin(author_url), False) if author_url else "",
+            author_url=canonical_url(join_url(base, author_url), False) if author_url else "",
             published_at=published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
@@ -332,7 +339,7 @@ class ForumSpider(VeilleSpider):
     def _permalink(self, element: etree._Element, response: Response) -> str:
         """The post's own URL: the engine's permalink, else the page URL and its anchor."""
         if link := first_text(element, self.sel.permalink):
-            return canonical_url(response.urljoin(link))
+            return canonical_url(join_url(base_url(response), link))
         page_url = canonical_url(strip_fragment(response.url), keep_post_anchor=False)
         anchor = element.attrib.get("id")
         return f"{page_url}#{anchor}" if anchor else page_url

@@ -28,7 +28,7 @@ from crawlers.state import (
     decide,
     listing_of,
 )
-from crawlers.urls import canonical_url
+from crawlers.urls import canonical_url, join_url
 from pipeline.config import SourceConfig, VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 
@@ -177,3 +177,15 @@ def test_readme_forum_examples_are_valid_sources() -> None:
         "xenforo",
         "discourse_html",
     ]
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["./viewtopic.php?p=5#p5", "/members/x.1/", "https://o.fr/x", "../up?a=1", "?start=10",
+     "//cdn.fr/a", "memberlist.php?u=2", " ./sp ace "],
+)  # fmt: skip
+def test_join_url_matches_urljoin(link: str) -> None:
+    from urllib.parse import urljoin
+
+    base = "https://f.fr/forum/viewtopic.php?f=2&t=5&start=10"
+    assert join_url(base, link) == urljoin(base, link.strip())
