@@ -49,6 +49,11 @@ class SampleForum:
     slow_seconds: float = 0.0
     slow_threads: set[int] = field(default_factory=set)  # empty: every thread is slow
     redirects: dict[str, str] = field(default_factory=dict)  # target -> Location (301)
+    # Topic pages after this many wait for `release` (up to 30 s): a crawl that can be
+    # stopped at a known point, whatever the machine's speed.
+    hold_after: int | None = None
+    release: threading.Event = field(default_factory=threading.Event, repr=False)
+    topic_pages_served: int = 0
     endless_thread: int | None = None
     throttled: set[str] = field(default_factory=set)
     hits: Counter[str] = field(default_factory=Counter)
@@ -172,6 +177,9 @@ class SampleForum:
         elif parts.path == "/viewforum.php":
             html = self.topic_list(int(query.get("start", 0)))
         elif parts.path == "/viewtopic.php" and "t" in query:
+            self.topic_pages_served += 1
+            if self.hold_after is not None and self.topic_pages_served > self.hold_after:
+                self.release.wait(30)
             if self.slow_seconds and (
                 not self.slow_threads or int(query["t"]) in self.slow_threads
             ):
