@@ -122,6 +122,8 @@ _XENFORO = Preset(
         "quote_cite": "div.bbCodeBlock-title, div.bbCodeBlock-expandLink",
         "signature": "aside.message-signature",
         "edit_notice": "div.message-lastEdit",
+        # "MaraT, kev and 3 others": reactions are named, then counted.
+        "likes": "a.reactionsBar-link",
     },
     page_rewrites=((r"/page-\d+/?$", "/"),),
 )

@@ -79,6 +79,23 @@ def base_url(response: Response) -> str:
     return get_base_url(response) if isinstance(response, TextResponse) else response.url
 
 
+_OTHERS = re.compile(r"\b(?:and|et)\s+(\d[\d\s.,]*)\s+(?:others?|autres?)\b", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s*,\s*|\s+(?:and|et)\s+", re.IGNORECASE)
+
+
+def parse_likes(text: str) -> int | None:
+    """Likes as shown: a count ("12"), or names ("Alice, Bob and 3 others" is 5)."""
+    if not text.strip():
+        return None
+    others = _OTHERS.search(text)
+    if others is None:
+        if re.search(r"\d", text):
+            return parse_count(text)
+        return len([n for n in _NAME_SEPARATORS.split(text) if n.strip()])
+    named = [n for n in _NAME_SEPARATORS.split(text[: others.start()]) if n.strip()]
+    return len(named) + (parse_count(others.group(1)) or 0)
+
+
 def parse_count(text: str) -> int | None:
     """A count as shown ("12", "1 234", "1.234"), or None when there is no number."""
     match = _DIGITS.search(text)
@@ -315,7 +332,7 @@ class ForumSpider(VeilleSpider):
             raise BadPost("parse/bad_date", f"post {raw_id}: {exc}") from exc
         author_url = first_text(element, sel.author_url)
         base = base_url(response)
-        likes = parse_count(first_text(element, sel.likes)) if sel.likes else None
+        likes = parse_likes(first_text(element, sel.likes)) if sel.likes else None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
@@ -350,4 +367,11 @@ class ForumSpider(VeilleSpider):
             yield self.request(response, link, callback)
 
 
-__all__ = ["BadPost", "ForumSpider", "canonical_thread_url", "first_text", "parse_count"]
+__all__ = [
+    "BadPost",
+    "ForumSpider",
+    "canonical_thread_url",
+    "first_text",
+    "parse_count",
+    "parse_likes",
+]

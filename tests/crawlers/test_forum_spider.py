@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
-from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count
+from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count, parse_likes
 from crawlers.state import TopicPageItem
 from pipeline.config import load_config
 
@@ -228,3 +228,18 @@ def test_canonical_thread_url(url: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "n"), [("12", 12), ("1 234 j'aime", 1234), ("aucun", None)])
 def test_parse_count(text: str, n: int | None) -> None:
     assert parse_count(text) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("12", 12),
+        ("MaraT, kev and 3 others", 5),
+        ("MaraT et kev", 2),
+        ("Zoé, Léo et 1 234 autres personnes", 1236),
+        ("MaraT", 1),
+        ("", None),
+    ],
+)
+def test_parse_likes(text: str, n: int | None) -> None:
+    assert parse_likes(text) == n

@@ -121,7 +121,7 @@ EXPECTED: dict[str, Expected] = {
             "body_text": 'Same here in Lyon. Support told me it is "network saturation" and a fix '
             "is planned.",
             "quoted": ["Every night from 8pm to 11pm it falls to 50 Mbps."],
-            "metrics": {},
+            "metrics": {"likes": 5},  # "MaraT, kev and 3 others"
         },
         second_at=at(2024, 11, 13, 7, 15),
         next_topic_page=XF + "page-3",
