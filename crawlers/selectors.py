@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from lxml import etree
 from parsel import Selector, SelectorList
 from parsel.csstranslator import HTMLTranslator
-from scrapy.http import Response
+
+if TYPE_CHECKING:
+    # Only for type hints: config validation (in the parent process) uses this module,
+    # and the parent never loads Scrapy or Twisted.
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
