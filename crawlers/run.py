@@ -35,7 +35,9 @@ from pipeline.store import Store, open_store
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 1.0
-GC_THRESHOLDS = (10_000, 10, 10)  # gen0 ×14 of the default; (20_000, 20, 20) took 20% more memory
+# Young-generation collections 14 times rarer than Python's default. On bench/crawl.py
+# (20,000 posts): about a tenth less CPU, peak RSS 135 MB instead of 116 MB.
+GC_THRESHOLDS = (10_000, 10, 10)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -64,7 +66,7 @@ def run_crawl(
     process.crawl(crawler).addErrback(crawl_failed)
     # A crawl allocates many short-lived objects (a tree, posts, an item per page) over
     # a large long-lived heap (Scrapy, Twisted, the config): freezing the start-up heap
-    # and collecting less often cut a tenth of a crawl's CPU time (bench/crawl.py).
+    # and collecting less often cut a tenth of a crawl's CPU time (see GC_THRESHOLDS).
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     process.start()
