@@ -90,7 +90,8 @@ def _alternation(words: Iterable[str]) -> str:
 # --- fragments of the rules -----------------------------------------------------------
 
 _TIME = (
-    r"(?P<hour>\d{1,2}) ?(?:h|:) ?(?P<minute>\d{2})?(?::(?P<second>\d{2}))?(?: ?(?P<ampm>am|pm))?"
+    r"(?P<hour>\d{1,2}) ?(?:h|:) ?(?P<minute>\d{2})?(?::(?P<second>\d{2}))?"
+    r"(?: ?(?P<ampm>am|pm|a\.m|p\.m)\.?)?"
 )
 _SEP = r"(?: ?[,@-] ?| (?:a|at|vers) | )"
 _AT_TIME = rf"(?:{_SEP}{_TIME})?"
@@ -113,10 +114,10 @@ def _clock(groups: Groups) -> time:
     if groups.get("hour") is None:
         return time(0, 0)
     hour, minute = int(groups["hour"] or 0), int(groups.get("minute") or 0)
-    if groups.get("ampm"):
+    if ampm := (groups.get("ampm") or "").replace(".", ""):
         if not 1 <= hour <= 12:
-            raise ValueError(f"hour {hour} with {groups['ampm']}")
-        hour = hour % 12 + (12 if groups["ampm"] == "pm" else 0)
+            raise ValueError(f"hour {hour} with {ampm}")
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
     return time(hour, minute, int(groups.get("second") or 0))
 
 
@@ -184,13 +185,33 @@ RULES: tuple[Rule, ...] = (
 )
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Seconds since 1970, as engines put in data attributes (XenForo's `data-time`).
+_EPOCH = re.compile(r"\d{9,11}")
+# Labels engines print around a date: "» Tue Nov 12…" (phpBB), "« Reply #1 on: … »"
+# (Simple Machines), "Posté le …", "By: bob on …" is left to selectors.
+_LABEL = re.compile(
+    r"^(?:(?:reply|reponse|message) #?\d+ )?(?:posted on|posted|poste le|publie le|"
+    r"envoye le|on|le|date)\s*:\s*"
+)
+# Django's "P" format writes "noon" and "midnight" instead of 12 p.m. and 12 a.m.
+_CLOCK_WORDS = {"noon": "12:00 pm", "midi": "12h00", "midnight": "12:00 am", "minuit": "0h00"}
 
 
 def normalise(text: str) -> str:
     """Lower case, accents and typographic apostrophes removed, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("`", "'"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().split()).strip(" .")
+    # Combining accents go, and so do format characters: Khoros wraps dates in U+200E
+    # (left-to-right mark), and scraped text may carry zero-width spaces.
+    stripped = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
+    clean = " ".join(stripped.lower().split())
+    # Guillemets, arrows and dashes around a date are decoration.
+    clean = re.sub(r"^[^\w']+|[^\w'.]+$", "", clean).strip(" .")
+    clean = _LABEL.sub("", clean)
+    for word, clock in _CLOCK_WORDS.items():
+        clean = re.sub(rf"\b{word}\b", clock, clean)
+    return clean
 
 
 def parse_post_date(text: str, tz: str, now: datetime) -> datetime:
@@ -203,6 +224,8 @@ def parse_post_date(text: str, tz: str, now: datetime) -> datetime:
         raise ValueError(f"now must be timezone-aware, got {now!r}")
     zone = ZoneInfo(tz)
     raw = text.strip()
+    if _EPOCH.fullmatch(raw):
+        return datetime.fromtimestamp(int(raw), UTC)
     if _ISO.match(raw):
         try:
             parsed = datetime.fromisoformat(raw)

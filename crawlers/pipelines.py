@@ -1,8 +1,15 @@
 """Item pipeline: the one place where a crawl's posts reach the store.
 
-Spiders only yield RawPost items; `StorePipeline` checks each one, buffers them and writes
-them in batches with the store's idempotent upsert, so a re-crawl updates rows instead of
+Spiders yield RawPost items, or (the forum spider) one TopicPageItem per page carrying its
+posts and the thread's state; `StorePipeline` checks each post, buffers them and writes them in
+batches with the store's idempotent upsert, so a re-crawl updates rows instead of
 duplicating them. What each batch did is added to Scrapy's stats (`veille/posts/*`).
+
+Crawl state is written after the posts of the same batch, never before: a crawl killed
+between the two writes reads those pages again next time, and nothing is lost. The
+remembered state is handed to the spider when the store opens (`restore_state`), so the
+spider itself never touches storage. A post reached twice in one crawl (two paths to one
+page) is stored once and counted under `veille/posts/duplicate`.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawlers.items import RawPost
-from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX
+from crawlers.state import THREAD_PREFIX, TopicPageItem
+from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
 from pipeline.config import load_config
 from pipeline.store import Store, open_store
 
@@ -57,13 +65,21 @@ class StorePipeline:
     """Validate RawPost items and upsert them into the configured store, in batches."""
 
     def __init__(
-        self, config_dir: str | Path, stats: StatsCollector, batch_size: int = DEFAULT_BATCH_SIZE
+        self,
+        config_dir: str | Path,
+        stats: StatsCollector,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        crawler: Crawler | None = None,
     ) -> None:
         self.config_dir = Path(config_dir)
         self.stats = stats
         self.batch_size = max(1, batch_size)
+        self.crawler = crawler
         self.store: Store | None = None
         self.buffer: list[RawPost] = []
+        self.states: dict[str, dict[str, Any]] = {}
+        self.seen: set[str] = set()
+        self.source_id: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -72,40 +88,76 @@ class StorePipeline:
         if not config_dir:
             raise NotConfigured("StorePipeline: no VEILLE_CONFIG_DIR setting, posts not stored")
         batch_size = crawler.settings.getint("VEILLE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE)
-        return cls(config_dir, crawler.stats, batch_size)
+        return cls(config_dir, crawler.stats, batch_size, crawler)
 
     def open_spider(self) -> None:
-        """Open the store of the config directory (environment overrides apply)."""
+        """Open the store of the config directory; hand the spider its remembered state."""
         self.store = open_store(load_config(self.config_dir))
+        spider = self.crawler.spider if self.crawler is not None else None
+        source = getattr(spider, "source", None)
+        restore = getattr(spider, "restore_state", None)
+        if source is not None and callable(restore):
+            self.source_id = source.id
+            restore(self.store.crawl_states(source.id, THREAD_PREFIX))
 
     def process_item(self, item: Any) -> Any:
-        """Buffer a valid RawPost (writing a full batch); count and drop anything else."""
+        """Buffer valid posts (writing a full batch); count and drop anything else.
+
+        A TopicPageItem's posts are checked one by one (a bad or repeated post is
+        counted, the others kept) and its thread state is queued behind them.
+        """
+        if isinstance(item, TopicPageItem):
+            for post in item.posts:
+                try:
+                    self.add(post)
+                except DropItem as exc:
+                    logger.debug("%s", exc)
+            self.states[item.state.key] = item.state.to_dict()
+        else:
+            self.add(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def add(self, item: Any) -> None:
+        """Check one post and buffer it; DropItem (counted) when invalid or repeated."""
         try:
             post = as_raw_post(item)
         except InvalidItem as exc:
             self.stats.inc_value(ERRORS_PREFIX + "bad_item")
             raise DropItem(f"invalid item, not stored: {exc}") from exc
+        if post.id in self.seen:
+            self.stats.inc_value(POSTS_PREFIX + "duplicate")
+            raise DropItem(f"post {post.external_id} already collected in this crawl")
+        self.seen.add(post.id)
+        self.stats.inc_value(POSTS_SEEN)
         self.buffer.append(post)
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
-        return item
 
     def flush(self) -> None:
-        """Write the buffered posts in one batch and add what happened to the stats."""
-        if not self.buffer or self.store is None:
+        """Write the buffered posts in one batch, then the crawl state that follows them."""
+        if self.store is None:
             return
         batch, self.buffer = self.buffer, []
-        try:
-            counts = self.store.upsert_raw_posts(batch)
-        except Exception:
-            # The store is shared with other processes; a failed batch is counted and the
-            # crawl goes on (the next crawl will bring these posts again).
-            logger.exception("store: a batch of %d posts could not be written", len(batch))
-            self.stats.inc_value(ERRORS_PREFIX + "store_write", len(batch))
-            return
-        for name in ("new", "updated", "unchanged"):
-            self.stats.inc_value(POSTS_PREFIX + name, getattr(counts, name))
-        logger.debug("store: %d posts written (%s)", len(batch), counts)
+        states, self.states = self.states, {}
+        if batch:
+            try:
+                counts = self.store.upsert_raw_posts(batch)
+            except Exception:
+                # The store is shared with other processes; a failed batch is counted and
+                # the crawl goes on. Its state is not written, so the next crawl reads
+                # these pages again.
+                logger.exception("store: a batch of %d posts could not be written", len(batch))
+                self.stats.inc_value(ERRORS_PREFIX + "store_write", len(batch))
+                return
+            for name in ("new", "updated", "unchanged"):
+                self.stats.inc_value(POSTS_PREFIX + name, getattr(counts, name))
+            logger.debug("store: %d posts written (%s)", len(batch), counts)
+        if states and self.source_id is not None:
+            try:
+                self.store.set_crawl_states(self.source_id, states)
+            except Exception:
+                logger.exception("store: crawl state of %d threads not written", len(states))
+                self.stats.inc_value(ERRORS_PREFIX + "state_write")
 
     def close_spider(self) -> None:
         """Write what is left in the buffer and close the store."""

@@ -13,6 +13,7 @@ Nothing Twisted or Scrapy is imported at module level: the parent never loads th
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -34,6 +35,9 @@ from pipeline.store import Store, open_store
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 1.0
+# Young-generation collections 14 times rarer than Python's default. On bench/crawl.py
+# (20,000 posts): about a tenth less CPU, peak RSS 135 MB instead of 116 MB.
+GC_THRESHOLDS = (10_000, 10, 10)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -60,6 +64,11 @@ def run_crawl(
         extra[f"crawl/{type(failure.value).__name__}"] = 1
 
     process.crawl(crawler).addErrback(crawl_failed)
+    # A crawl allocates many short-lived objects (a tree, posts, an item per page) over
+    # a large long-lived heap (Scrapy, Twisted, the config): freezing the start-up heap
+    # and collecting less often cut a tenth of a crawl's CPU time (see GC_THRESHOLDS).
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     process.start()
     try:
         stats = dict(crawler.stats.get_stats())

@@ -29,6 +29,9 @@ ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.EncodingSniffMiddleware": 585,
     "crawlers.middlewares.FetchTimeMiddleware": 580,
+    # Scrapy's retries, but waiting: Retry-After honoured, exponential back-off otherwise.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.retry.BackoffRetryMiddleware": 550,
 }
 
 
@@ -57,6 +60,8 @@ def build_settings(config: VeilleConfig, source: SourceConfig) -> dict[str, Any]
         "RETRY_ENABLED": crawl.retry_times > 0,
         "RETRY_TIMES": crawl.retry_times,
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "VEILLE_RETRY_BACKOFF": crawl.retry_backoff,
+        "VEILLE_RETRY_AFTER_MAX": crawl.retry_after_max,
         "CLOSESPIDER_PAGECOUNT": source.max_pages,
         # Both open a port into the crawling process; a scheduled crawl has no use for them.
         "TELNETCONSOLE_ENABLED": False,

@@ -9,6 +9,11 @@ Keys written during a crawl:
 - `veille/errors/<kind>`: one count per final problem, e.g. `http/500`,
   `download/connection_refused`, `parse/no_posts`, `parse/bad_post`, `parse/bad_date`,
   `bad_item`, `store_write`;
+- `veille/posts/seen`: valid posts handed to the store (duplicates left out);
+- `veille/posts/duplicate|too_old`: posts reached twice in a crawl, or older than the
+  source's days_back, not stored;
+- `veille/threads/new|resumed|unchanged|too_old`: what an incremental forum crawl did
+  with each topic-list row (`crawlers.state`);
 - `veille/skipped`: requests refused by robots.txt or the offsite filter (not errors).
 """
 
@@ -25,6 +30,8 @@ logger = logging.getLogger(__name__)
 ERRORS_PREFIX = "veille/errors/"
 PAGES = "veille/pages"
 POSTS_PREFIX = "veille/posts/"
+POSTS_SEEN = "veille/posts/seen"
+THREADS_PREFIX = "veille/threads/"
 SKIPPED = "veille/skipped"
 
 # Scrapy's own counters, summarised into CrawlRun.errors with a shorter prefix. Download
@@ -61,12 +68,29 @@ def final_error_count(errors: Mapping[str, int]) -> int:
     return sum(n for kind, n in errors.items() if not kind.startswith(INFORMATIONAL))
 
 
+def details_from_stats(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Counters that explain a run without being errors: threads skipped, resumed, …"""
+    details: dict[str, int] = {}
+    for key, value in sorted(stats.items()):
+        if not isinstance(value, int) or value <= 0:
+            continue
+        if key.startswith(THREADS_PREFIX):
+            details["threads/" + key.removeprefix(THREADS_PREFIX)] = value
+        elif key in (POSTS_PREFIX + "duplicate", POSTS_PREFIX + "too_old", POSTS_SEEN):
+            details["posts/" + key.removeprefix(POSTS_PREFIX)] = value
+        elif key == SKIPPED:
+            details["skipped"] = value
+        elif key.startswith("veille/retry/"):
+            details[key.removeprefix("veille/")] = value
+    return details
+
+
 def progress_snapshot(stats: Mapping[str, Any]) -> dict[str, int]:
     """Pages, posts and errors so far, as shown in progress events."""
     errors = errors_from_stats(stats)
     return {
         "pages": int(stats.get(PAGES, 0)),
-        "posts": int(stats.get("item_scraped_count", 0)),
+        "posts": int(stats.get(POSTS_SEEN, 0)),
         "new": int(stats.get(POSTS_PREFIX + "new", 0)),
         "updated": int(stats.get(POSTS_PREFIX + "updated", 0)),
         "unchanged": int(stats.get(POSTS_PREFIX + "unchanged", 0)),
@@ -96,6 +120,7 @@ def fill_run(
     if run.pages == 0 and not final_error_count(errors):
         errors["crawl/no_pages"] = 1
     run.errors = errors
+    run.details = details_from_stats(stats)
     if run.pages == 0 or reason not in COMPLETE_REASONS:
         run.status = "failed"
     elif final_error_count(errors):

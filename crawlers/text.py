@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from parsel import Selector
 
+from crawlers.selectors import element_part, first_text, select_elements
+
 logger = logging.getLogger(__name__)
 
 # Elements whose text is never shown to a reader.
@@ -30,11 +32,11 @@ BLOCK_TAGS = frozenset((
 _BREAK = "\x00"
 # "Alice a écrit :", "Alice wrote:", "Citation de Alice :", as engines print above a quote.
 _CITE_LINE = re.compile(
-    r"^(?:(?:citation de|quote from|quoting)\s+(?P<pre>.+?)|(?P<post>.+?)\s+"
-    r"(?:a écrit|a dit|wrote|said))\s*:?\s*$",
+    r"^(?:(?:citation de|quote from|quoting)\s*:?\s*(?P<pre>.+?)(?:\s+(?:le|on)\s+.*\d.*)?"
+    r"|(?P<post>.+?)\s+"
+    r"(?:a écrit|a dit|wrote|said|posted))\s*:?\s*$",
     re.IGNORECASE,
 )
-_PSEUDO = re.compile(r"::(?:text|attr\([^)]*\))\s*$")
 
 
 @dataclass
@@ -95,11 +97,6 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def element_part(css: str) -> str:
-    """A CSS selector without its trailing `::text` / `::attr(...)` pseudo-element."""
-    return _PSEUDO.sub("", css).strip()
-
-
 def split_cite_line(text: str) -> tuple[str | None, str]:
     """("Alice", rest) when the text opens with an "Alice a écrit :" line."""
     first, _, rest = text.partition("\n")
@@ -109,43 +106,59 @@ def split_cite_line(text: str) -> tuple[str | None, str]:
     return (match["pre"] or match["post"]).strip(), rest.strip()
 
 
-def _quote_of(quote: etree._Element, author_css: str | None) -> Quote:
-    shown_author = None
-    if author_css:
-        selector = Selector(root=quote, type="html")
-        shown = " ".join((selector.css(author_css).get() or "").split())
-        # The cite element usually reads "Alice a écrit :"; the author is its first part.
-        shown_author = (split_cite_line(shown)[0] or shown) if shown else None
-        if cite_css := element_part(author_css):
-            for cite in selector.css(cite_css):
-                _drop(cite.root)
+def _quote_of(quote: etree._Element, author_css: str | None, cite_css: str | None = None) -> Quote:
+    shown = first_text(quote, author_css) or None
+    if shown:
+        # A cite element usually reads "Alice a écrit :"; the author is its first part.
+        shown = (split_cite_line(shown)[0] or shown).rstrip(" :")
+    cites = select_elements(quote, cite_css)
+    if author_css and (author_part := element_part(author_css)):
+        cites += select_elements(quote, author_part)
+    for cite in cites:
+        if not shown:
+            shown = split_cite_line(render_text(cite))[0]
+        if cite is not quote:
+            _drop(cite)
     cite_author, text = split_cite_line(render_text(quote))
-    return Quote(text=text, author=shown_author or cite_author)
+    return Quote(text=text, author=shown or cite_author)
 
 
 def extract_post_text(
-    body: Selector, quote_css: str | None = None, quote_author_css: str | None = None
+    body: Selector | etree._Element,
+    quote_css: str | None = None,
+    quote_author_css: str | None = None,
+    *,
+    quote_cite_css: str | None = None,
+    drop: tuple[str | None, ...] = (),
 ) -> PostText:
     """The author's own text and the quotes of a post's body element.
 
     `quote_css` selects quote elements; they are cut out of the body and each is kept as a
-    Quote with its cite line ("X a écrit :") removed and its author (from
-    `quote_author_css`, else from the cite line). A quote nested in a quote belongs to
-    the quoted post, so it is dropped with its container.
+    Quote with its cite line ("X a écrit :", or the `quote_cite_css` element) removed and
+    its author (from `quote_author_css`, else from the cite line). A quote nested in a
+    quote belongs to the quoted post, so it is dropped with its container. Elements
+    matching `drop` (signatures, edit notices) are removed without a trace.
     """
-    root = copy.deepcopy(body.root)
-    if not isinstance(root, etree._Element):
-        raise TypeError(f"expected an element selector, got {type(body.root).__name__}")
-    copied = Selector(root=root, type="html")
+    source = body if isinstance(body, etree._Element) else body.root
+    if not isinstance(source, etree._Element):
+        raise TypeError(f"expected an element selector, got {type(source).__name__}")
+    root = copy.deepcopy(source)
+    for expression in drop:
+        for element in select_elements(root, expression):
+            if element is not root:
+                _drop(element)
     quotes: list[Quote] = []
     if quote_css:
-        elements = [q.root for q in copied.css(quote_css)]
+        elements = select_elements(root, quote_css)
         outermost = [q for q in elements if not any(a in elements for a in q.iterancestors())]
         for element in outermost:
             for inner in [q for q in elements if q is not element and element in q.iterancestors()]:
                 _drop(inner)
             _drop(element)
-            quote = _quote_of(element, quote_author_css)
+            quote = _quote_of(element, quote_author_css, quote_cite_css)
             if quote.text:
                 quotes.append(quote)
     return PostText(body=render_text(root), quotes=quotes)
+
+
+__all__ = ["PostText", "Quote", "element_part", "extract_post_text", "render_text"]

@@ -36,6 +36,8 @@ alerts_app = typer.Typer(
 )
 app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
+sources_app = typer.Typer(help="Configured sources and their crawls.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
 
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -137,6 +139,40 @@ def config_check(config_dir: ConfigDir = None) -> None:
         f"({config.sqlite_path})",
         markup=False,
     )
+
+
+@sources_app.command("status")
+def sources_status_command(config_dir: ConfigDir = None) -> None:
+    """Per source: last crawl (status, duration, pages, posts, errors) and the next one."""
+    from pipeline.sources_status import sources_status
+
+    config = _config(config_dir)
+    store = open_store(config)
+    try:
+        rows = sources_status(config, store)
+    finally:
+        store.close()
+    for row in rows:
+        last, source = row.last, row.source
+        kind = f"{source.kind}, preset {source.preset}" if source.preset else source.kind
+        if not source.enabled:
+            next_text = "disabled"
+        elif row.next_due is None:
+            next_text = "when the scheduler starts"
+        else:
+            next_text = row.next_due.strftime("%Y-%m-%d %H:%M UTC (est.)")
+        out.print(f"{source.id} ({kind}, every {source.schedule_minutes} min)", markup=False)
+        if last is None:
+            out.print("  last run: never", markup=False)
+        else:
+            out.print(
+                f"  last run: {last.started_at:%Y-%m-%d %H:%M} UTC, {last.status}, "
+                f"{row.duration_text}; {last.pages} pages; posts {last.posts_new} new, "
+                f"{last.posts_updated} updated, {last.posts_unchanged} unchanged",
+                markup=False,
+            )
+            out.print(f"  errors: {row.errors_text}", markup=False)
+        out.print(f"  threads known: {row.threads_known}; next: {next_text}", markup=False)
 
 
 @app.command()

@@ -27,6 +27,7 @@ from pydantic import (
     Tag,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,17 @@ class CrawlConfig(_Model):
     autothrottle: bool = True
     download_timeout: float = Field(default=20.0, gt=0)
     retry_times: int = Field(default=2, ge=0, le=10)
+    retry_backoff: float = Field(
+        default=1.0,
+        ge=0,
+        description="Seconds before the first retry of a 5xx or failed download; doubled at "
+        "each further retry.",
+    )
+    retry_after_max: float = Field(
+        default=300.0,
+        ge=0,
+        description="Longest wait honoured from a server's Retry-After header (seconds).",
+    )
 
 
 class DashboardConfig(_Model):
@@ -103,21 +115,34 @@ class Settings(_Model):
 
 
 class ForumSelectors(_Model):
-    """CSS selectors of a forum engine; `::attr(x)` and `::text` are allowed."""
+    """Selectors of a forum engine: CSS (`::attr(x)`, `::text` allowed) or `xpath:…`.
+
+    Every field is optional here: a source's `preset` gives the engine's selectors and
+    these override single ones; what a crawl needs is checked on the merged set.
+    """
 
     forum_links: str | None = None
-    topic_links: str
+    topic_links: str | None = None
     next_page: str | None = None
-    post: str
-    post_id: str
-    author: str
+    post: str | None = None
+    post_id: str | None = None
+    author: str | None = None
     author_url: str | None = None
-    date: str
-    body: str
+    date: str | None = None
+    body: str | None = None
     quote: str | None = None
     quote_author: str | None = None
-    thread_title: str
+    thread_title: str | None = None
     likes: str | None = None
+    # Added for engine presets and incremental crawls.
+    topic_row: str | None = None
+    topic_last_post: str | None = None
+    topic_replies: str | None = None
+    thread_url: str | None = None
+    permalink: str | None = None
+    quote_cite: str | None = None
+    signature: str | None = None
+    edit_notice: str | None = None
 
 
 class SourceConfig(_Model):
@@ -132,7 +157,16 @@ class SourceConfig(_Model):
     schedule_minutes: int = Field(default=60, ge=1)
     max_pages: int = Field(default=500, ge=1)
     obey_robots: bool | None = None
-    selectors: ForumSelectors
+    selectors: ForumSelectors | None = None
+    preset: str | None = Field(
+        default=None, description="Forum engine preset (phpbb, xenforo, discourse_html, …)."
+    )
+    days_back: int | None = Field(
+        default=None, ge=1, description="Skip threads and posts older than this many days."
+    )
+    max_thread_pages: int = Field(
+        default=200, ge=1, description="Pages of one thread read in one crawl, at most."
+    )
 
     @field_validator("start_urls")
     @classmethod
@@ -141,6 +175,33 @@ class SourceConfig(_Model):
             if not re.match(r"^https?://", url):
                 raise ValueError(f"expected an http(s) URL, got {url!r}")
         return urls
+
+    @model_validator(mode="after")
+    def _forum_selectors_complete(self) -> SourceConfig:
+        if self.kind == "forum":
+            self.forum_selectors()
+        return self
+
+    def forum_selectors(self) -> ForumSelectors:
+        """The preset's selectors with this source's own on top; ValueError if incomplete."""
+        from crawlers.presets import missing_selectors, resolve_selectors
+        from crawlers.selectors import check_expression
+
+        overrides = self.selectors.model_dump() if self.selectors else {}
+        try:
+            merged = resolve_selectors(self.preset, overrides)
+        except KeyError as exc:
+            raise ValueError(f"preset: {exc.args[0]}") from None
+        if missing := missing_selectors(merged):
+            via = f"preset {self.preset!r} plus " if self.preset else ""
+            raise ValueError(
+                f"source {self.id!r}: {via}selectors lack {', '.join(missing)} "
+                "(name a preset or give these selectors)"
+            )
+        for name, expression in merged.items():
+            if problem := check_expression(expression):
+                raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")
+        return ForumSelectors.model_validate(merged)
 
 
 class SourcesFile(_Model):

@@ -195,3 +195,13 @@ class CrawlRun:
     posts_unchanged: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     id: int | None = None
+    # Counters that explain a run without being errors (threads skipped as unchanged,
+    # resumed, posts reached twice…), from crawlers.stats.details_from_stats.
+    details: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds from start to finish (None while running)."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

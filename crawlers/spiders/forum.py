@@ -1,8 +1,13 @@
-"""The generic forum spider: any phpBB-like engine described by CSS selectors.
+"""The HTML forum spider: any engine described by a preset and/or its own selectors.
 
-Start page → sub-forums (`forum_links`) → topic lists (`topic_links`, `next_page`) →
-topic pages (`post` elements, `next_page`). Each post becomes a RawPost; a post that
-cannot be read is counted and skipped, the rest of the page still yields.
+Start page → sub-forums (`forum_links`) → topic lists (`topic_row`/`topic_links`,
+`next_page`) → topic pages (`post` elements, `next_page`). Each post becomes a RawPost; a
+post that cannot be read is counted and skipped, the rest of the page still yields.
+
+Incremental (see `crawlers.state`): a topic-list row whose last-post date and reply count
+have not changed since the whole thread was read is skipped; a changed or unfinished
+thread is read again from its last known page; threads and posts older than the source's
+`days_back` are left out. Every URL followed or stored is canonical (`crawlers.urls`).
 """
 
 from __future__ import annotations
@@ -10,18 +15,35 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from parsel import Selector
-from scrapy.http import Response
+from lxml import etree
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
+from crawlers.presets import Preset, preset_for
+from crawlers.selectors import first_text, root_of, select, select_elements
 from crawlers.spiders.base import VeilleSpider
+from crawlers.state import (
+    RESUMED,
+    THREADS_PREFIX,
+    TOO_OLD,
+    UNCHANGED,
+    ThreadState,
+    TopicPageItem,
+    after_page,
+    decide,
+    listing_of,
+)
+from crawlers.stats import POSTS_PREFIX
 from crawlers.text import extract_post_text
+from crawlers.urls import canonical_url, join_url, strip_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -38,25 +60,40 @@ class BadPost(ValueError):
         super().__init__(detail)
 
 
-def canonical_thread_url(url: str) -> str:
-    """The topic's first page: pagination parameters and fragment removed."""
-    parts = urlsplit(url)
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k not in PAGINATION_PARAMS
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+def canonical_thread_url(url: str, preset: Preset | None = None) -> str:
+    """The topic's first page: canonical, pagination parameters and fragment removed."""
+    page_params = preset.page_params if preset else PAGINATION_PARAMS
+    parts = urlsplit(canonical_url(url, keep_post_anchor=False))
+    # The query is already canonical (encoded): filter its pieces, keep their spelling.
+    separator = ";" if ";" in parts.query and "&" not in parts.query else "&"
+    pieces = [p for p in re.split(r"[&;]", parts.query) if p]
+    query = separator.join(p for p in pieces if p.split("=", 1)[0] not in page_params)
+    result = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    for pattern, replacement in preset.page_rewrites if preset else ():
+        result = re.sub(pattern, replacement, result)
+    return result
 
 
-def first_text(element: Selector | Response, css: str | None) -> str:
-    """The first non-blank string `css` selects, whitespace collapsed ("" if none)."""
-    if not css:
-        return ""
-    for value in element.css(css).getall():
-        if cleaned := " ".join(value.split()):
-            return cleaned
-    return ""
+def base_url(response: Response) -> str:
+    """The URL relative links of a page are read against (its <base href>, if any)."""
+    return get_base_url(response) if isinstance(response, TextResponse) else response.url
+
+
+_OTHERS = re.compile(r"\b(?:and|et)\s+(\d[\d\s.,]*)\s+(?:others?|autres?)\b", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s*,\s*|\s+(?:and|et)\s+", re.IGNORECASE)
+
+
+def parse_likes(text: str) -> int | None:
+    """Likes as shown: a count ("12"), or names ("Alice, Bob and 3 others" is 5)."""
+    if not text.strip():
+        return None
+    others = _OTHERS.search(text)
+    if others is None:
+        if re.search(r"\d", text):
+            return parse_count(text)
+        return len([n for n in _NAME_SEPARATORS.split(text) if n.strip()])
+    named = [n for n in _NAME_SEPARATORS.split(text[: others.start()]) if n.strip()]
+    return len(named) + (parse_count(others.group(1)) or 0)
 
 
 def parse_count(text: str) -> int | None:
@@ -68,21 +105,52 @@ def parse_count(text: str) -> int | None:
 
 
 class ForumSpider(VeilleSpider):
-    """Crawls a forum source through the CSS selectors of its config."""
+    """Crawls a forum source through its preset's and its own selectors."""
 
     name = "forum"
     kind = "forum"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sel = self.source.forum_selectors()
+        self.preset = preset_for(self.source.preset) if self.source.preset else None
+        self.threads: dict[str, ThreadState] = {}
+        # Per crawl: threads queued and post ids seen per thread, to stop pagination
+        # that loops (a "next" link that keeps serving the same posts).
+        self.queued_threads: set[str] = set()
+        self.seen_posts: dict[str, set[str]] = {}
+        self.list_pages: set[frozenset[str]] = set()
+        days = self.source.days_back
+        self.cutoff = datetime.now(UTC) - timedelta(days=days) if days else None
+
+    def restore_state(self, states: dict[str, dict[str, Any]]) -> None:
+        """Take the thread states remembered by earlier crawls (from the store pipeline)."""
+        for data in states.values():
+            state = ThreadState.from_dict(data)
+            self.threads[state.url] = state
+        logger.info("%s: %d threads known from earlier crawls", self.source.id, len(states))
+
+    def request(self, response: Response, url: str, callback: Any, **kwargs: Any) -> Request:
+        """A request for a link of `response`, canonical (no session id, no tracking)."""
+        absolute = canonical_url(response.urljoin(url), keep_post_anchor=False)
+        return self.follow(response, absolute, callback, **kwargs)
+
+    def count(self, key: str) -> None:
+        """Add one to a Veille counter (`veille/...`)."""
+        self.crawler.stats.inc_value(key)
+
+    # --- callbacks ------------------------------------------------------------------
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A start page: a topic, a forum index or a topic list, whichever it looks like."""
-        sel = self.source.selectors
-        if response.css(sel.post):
+        sel = self.sel
+        if select(response, sel.post):
             yield from self.parse_topic(response)
-        elif sel.forum_links and response.css(sel.forum_links):
+        elif sel.forum_links and select(response, sel.forum_links):
             self.count_page("index")
-            for link in response.css(sel.forum_links).getall():
-                yield self.follow(response, link, self.parse_topic_list)
-        elif response.css(sel.topic_links):
+            for link in select(response, sel.forum_links).getall():
+                yield self.request(response, link, self.parse_topic_list)
+        elif select(response, sel.topic_links):
             yield from self.parse_topic_list(response)
         else:
             self.count_page("unknown")
@@ -93,67 +161,187 @@ class ForumSpider(VeilleSpider):
             )
 
     def parse_topic_list(self, response: Response) -> Iterator[Any]:
-        """A page of a sub-forum's topic list: follow each topic and the next page."""
+        """A page of a sub-forum's topic list: each changed topic, sub-forums, next page."""
         self.count_page("topic_list")
-        links = response.css(self.source.selectors.topic_links).getall()
-        if not links:
+        sel = self.sel
+        rows = select(response, sel.topic_row) if sel.topic_row else [response]
+        now = fetched_at(response)
+        old = rows_seen = 0
+        for row in rows:
+            links = select(row, sel.topic_links).getall()
+            for link in links[:1] if sel.topic_row else links:
+                rows_seen += 1
+                request, decision = self._topic_request(response, row, link, now)
+                old += decision == TOO_OLD
+                if request is not None:
+                    yield request
+        if not rows_seen:
             self.count_error("parse/no_topics", response.url, "no topic link on a topic list")
             return
-        for link in links:
-            yield self.follow(response, link, self.parse_topic)
-        yield from self._next_page(response, self.parse_topic_list)
+        for link in select(response, sel.forum_links).getall():
+            yield self.request(response, link, self.parse_topic_list)
+        # A list page that shows exactly the threads of a page already read is a loop
+        # (an endless "next" link); comparing whole pages keeps threads listed in two
+        # places from ending a list early.
+        fingerprint = frozenset(
+            self._thread_of(response.urljoin(u)) for u in select(response, sel.topic_links).getall()
+        )
+        if old == rows_seen:
+            logger.info("%s: every topic is older than days_back; list ends", response.url)
+        elif fingerprint in self.list_pages:
+            self.count_error("parse/pagination_loop", response.url, "list page seen already")
+        else:
+            self.list_pages.add(fingerprint)
+            yield from self._next_page(response, self.parse_topic_list)
+
+    def _thread_of(self, url: str) -> str:
+        return canonical_thread_url(url, self.preset)
+
+    def _topic_request(
+        self, response: Response, row: Any, link: str, now: datetime
+    ) -> tuple[Request | None, str]:
+        sel = self.sel
+        thread = self._thread_of(response.urljoin(link))
+        if thread in self.queued_threads:
+            return None, "queued"
+        last_text = first_text(row, sel.topic_last_post) if sel.topic_row else ""
+        replies_text = first_text(row, sel.topic_replies) if sel.topic_row else ""
+        listing = listing_of(last_text, replies_text)
+        last_post_at = None
+        if last_text:
+            try:
+                last_post_at = parse_post_date(last_text, self.source.timezone, now)
+            except DateParseError:
+                logger.debug("%s: topic date %r not understood", response.url, last_text)
+        state = self.threads.get(thread)
+        decision = decide(state, listing, last_post_at, self.cutoff)
+        self.count(THREADS_PREFIX + decision)
+        if decision in (TOO_OLD, UNCHANGED):
+            return None, decision
+        self.queued_threads.add(thread)
+        target = state.last_page if decision == RESUMED and state else link
+        first_page = canonical_url(response.urljoin(target), False) == canonical_url(
+            response.urljoin(link), False
+        )
+        meta = {
+            "thread": thread,
+            "listing": listing,
+            # The reply count goes on the thread's first post, so only its page carries it.
+            "replies": parse_count(replies_text) if first_page else None,
+        }
+        return self.request(response, target, self.parse_topic, meta=meta), decision
 
     def parse_topic(self, response: Response) -> Iterator[Any]:
-        """A page of a topic: one RawPost per readable post, then the next page."""
+        """A page of a topic: its readable posts and the thread's state, then the next page."""
         self.count_page("topic")
-        sel = self.source.selectors
-        posts = response.css(sel.post)
+        sel = self.sel
+        # lxml elements, not parsel Selectors: several lookups per post run on them.
+        posts = select_elements(root_of(response), sel.post)
         if not posts:
             self.count_error("parse/no_posts", response.url, f"no post matches {sel.post!r}")
             return
+        thread = response.meta.get("thread") or self._thread_of(
+            response.urljoin(first_text(response, sel.thread_url) or response.url)
+        )
+        self.queued_threads.add(thread)
+        seen = self.seen_posts.setdefault(thread, set())
         now = fetched_at(response)
         title = first_text(response, sel.thread_title)
-        for element in posts:
+        new_ids: list[str] = []
+        page_posts: list[RawPost] = []
+        last: tuple[str, datetime | None] | None = None
+        pages_read = response.meta.get("thread_pages", 1)
+        for index, element in enumerate(posts):
             try:
-                yield self.post_from(element, response, title, now)
+                post = self.post_from(element, response, title, now, thread)
             except BadPost as exc:
                 self.count_error(exc.kind, response.url, str(exc))
-        yield from self._next_page(response, self.parse_topic)
+                continue
+            if post.external_id not in seen:
+                new_ids.append(post.external_id)
+            last = (post.external_id, post.published_at)
+            replies = response.meta.get("replies")
+            if index == 0 and replies is not None:
+                post.metrics["replies"] = replies
+            if self.cutoff and post.published_at and post.published_at < self.cutoff:
+                self.count(POSTS_PREFIX + "too_old")
+                continue
+            page_posts.append(post)
+        seen.update(new_ids)
+        next_request = None
+        if posts and not new_ids and last is not None:
+            self.count_error(
+                "parse/pagination_loop", response.url, "a thread page repeats posts already read"
+            )
+        elif pages_read >= self.source.max_thread_pages:
+            self.count(THREADS_PREFIX + "page_cap")
+        else:
+            next_request = next(self._next_page(response, self.parse_topic), None)
+        page_url = canonical_url(strip_fragment(response.url), keep_post_anchor=False)
+        state = after_page(
+            self.threads.get(thread),
+            thread,
+            page_url,
+            last,
+            is_last_page=next_request is None and pages_read < self.source.max_thread_pages,
+            listing=response.meta.get("listing"),
+        )
+        self.threads[thread] = state
+        yield TopicPageItem(page_posts, state)
+        if next_request is not None:
+            next_request.meta.update(
+                thread=thread,
+                listing=response.meta.get("listing"),
+                thread_pages=pages_read + 1,
+            )
+            yield next_request
 
     def post_from(
-        self, element: Selector, response: Response, title: str, now: datetime
+        self,
+        element: etree._Element,
+        response: Response,
+        title: str,
+        now: datetime,
+        thread: str | None = None,
     ) -> RawPost:
         """The RawPost of one post element; raises BadPost when it cannot be read."""
-        sel = self.source.selectors
-        external_id = first_text(element, sel.post_id)
-        if not external_id:
+        sel = self.sel
+        thread = thread or self._thread_of(response.url)
+        raw_id = first_text(element, sel.post_id)
+        if not raw_id:
             raise BadPost("parse/bad_post", f"post without an id ({sel.post_id!r})")
+        external_id = f"{thread}#{raw_id}" if self._thread_scoped() else raw_id
         date_text = first_text(element, sel.date)
         if not date_text:
-            raise BadPost("parse/bad_post", f"post {external_id}: no date ({sel.date!r})")
-        bodies = element.css(sel.body)
+            raise BadPost("parse/bad_post", f"post {raw_id}: no date ({sel.date!r})")
+        bodies = select_elements(element, sel.body)
         if not bodies:
-            raise BadPost("parse/bad_post", f"post {external_id}: no body ({sel.body!r})")
-        text = extract_post_text(bodies[0], sel.quote, sel.quote_author)
+            raise BadPost("parse/bad_post", f"post {raw_id}: no body ({sel.body!r})")
+        text = extract_post_text(
+            bodies[0],
+            sel.quote,
+            sel.quote_author,
+            quote_cite_css=sel.quote_cite,
+            drop=(sel.signature, sel.edit_notice),
+        )
         if not text.body:
-            raise BadPost("parse/bad_post", f"post {external_id}: empty body")
+            raise BadPost("parse/bad_post", f"post {raw_id}: empty body")
         try:
             published_at = parse_post_date(date_text, self.source.timezone, now)
         except DateParseError as exc:
-            raise BadPost("parse/bad_date", f"post {external_id}: {exc}") from exc
-        page_url = response.url.split("#", 1)[0]
-        anchor = element.attrib.get("id")
+            raise BadPost("parse/bad_date", f"post {raw_id}: {exc}") from exc
         author_url = first_text(element, sel.author_url)
-        likes = parse_count(first_text(element, sel.likes)) if sel.likes else None
+        base = base_url(response)
+        likes = parse_likes(first_text(element, sel.likes)) if sel.likes else None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
             external_id=external_id,
-            url=f"{page_url}#{anchor}" if anchor else page_url,
-            thread_url=canonical_thread_url(response.url),
+            url=self._permalink(element, response),
+            thread_url=thread,
             thread_title=title,
             author=first_text(element, sel.author),
-            author_url=response.urljoin(author_url) if author_url else "",
+            author_url=canonical_url(join_url(base, author_url), False) if author_url else "",
             published_at=published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
@@ -162,8 +350,28 @@ class ForumSpider(VeilleSpider):
             fetched_at=now,
         )
 
-    def _next_page(self, response: Response, callback: Any) -> Iterator[Any]:
-        next_page = self.source.selectors.next_page
-        link = first_text(response, next_page) if next_page else ""
+    def _thread_scoped(self) -> bool:
+        return self.preset is not None and self.preset.post_id_scope == "thread"
+
+    def _permalink(self, element: etree._Element, response: Response) -> str:
+        """The post's own URL: the engine's permalink, else the page URL and its anchor."""
+        if link := first_text(element, self.sel.permalink):
+            return canonical_url(join_url(base_url(response), link))
+        page_url = canonical_url(strip_fragment(response.url), keep_post_anchor=False)
+        anchor = element.attrib.get("id")
+        return f"{page_url}#{anchor}" if anchor else page_url
+
+    def _next_page(self, response: Response, callback: Any) -> Iterator[Request]:
+        link = first_text(response, self.sel.next_page) if self.sel.next_page else ""
         if link:
-            yield self.follow(response, link, callback)
+            yield self.request(response, link, callback)
+
+
+__all__ = [
+    "BadPost",
+    "ForumSpider",
+    "canonical_thread_url",
+    "first_text",
+    "parse_count",
+    "parse_likes",
+]

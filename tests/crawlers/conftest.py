@@ -153,6 +153,7 @@ def crawl_setup(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Crawl
             "VEILLE_CRAWL_AUTOTHROTTLE": "false",
             "VEILLE_CRAWL_RETRY_TIMES": "1",
             "VEILLE_CRAWL_DOWNLOAD_TIMEOUT": "5",
+            "VEILLE_CRAWL_RETRY_BACKOFF": "0.1",
         }
         return CrawlSetup(_write_config(base / "config", start_urls, **source), db, env)
 

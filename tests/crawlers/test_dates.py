@@ -124,3 +124,29 @@ def test_naive_now_is_refused() -> None:
 
 def test_normalise_strips_accents_and_apostrophes() -> None:
     assert normalise("  Aujourd’hui  À 14h32. ") == "aujourd'hui a 14h32"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # phpBB's French "D d M Y H:i" and English "D M d, Y g:i a", with its "»" prefix
+        ("Mar 12 nov. 2024 14:32", "2024-11-12 13:32"),
+        ("» Tue Nov 12, 2024 2:32 pm", "2024-11-12 13:32"),
+        # Simple Machines: "« Reply #1 on: … »", seconds, "Aujourd'hui à"
+        ("« Reply #1 on: November 12, 2024, 02:32:00 PM »", "2024-11-12 13:32"),
+        ("Aujourd'hui à 09:12:44", "2026-03-14 08:12:44"),
+        ("Today at 09:12:00 AM", "2026-03-14 08:12"),
+        # Khoros wraps dates in left-to-right marks
+        ("\u200e12-11-2024 02:32 PM", "2024-11-12 13:32"),
+        # Django's default format, "a.m."/"p.m." and "noon"
+        ("Nov. 12, 2024, 2:32 p.m.", "2024-11-12 13:32"),
+        ("Nov. 12, 2024, noon", "2024-11-12 11:00"),
+        ("Posté le : 12/11/2024 à 14h32", "2024-11-12 13:32"),
+        # XenForo: ISO with a +HHMM offset, and data-time epochs
+        ("2024-11-12T14:32:00+0100", "2024-11-12 13:32"),
+        ("1731418320", "2024-11-12 13:32"),
+        ("Yesterday at 5:03 PM", "2026-03-13 16:03"),
+    ],
+)
+def test_engine_date_formats(text: str, expected: str) -> None:
+    assert parse_post_date(text, PARIS, NOW) == utc(expected)

@@ -17,7 +17,8 @@ from twisted.python.failure import Failure
 from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
-from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count
+from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count, parse_likes
+from crawlers.state import TopicPageItem
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,7 +50,9 @@ def errors(spider: ForumSpider) -> dict[str, int]:
 
 
 def split(output: Any) -> tuple[list[RawPost], list[Request]]:
-    results = list(output)
+    results: list[Any] = []
+    for r in output:
+        results.extend(r.posts if isinstance(r, TopicPageItem) else [r])
     assert all(isinstance(r, RawPost | Request) for r in results)
     return [r for r in results if isinstance(r, RawPost)], [
         r for r in results if isinstance(r, Request)
@@ -225,3 +228,18 @@ def test_canonical_thread_url(url: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "n"), [("12", 12), ("1 234 j'aime", 1234), ("aucun", None)])
 def test_parse_count(text: str, n: int | None) -> None:
     assert parse_count(text) == n
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("12", 12),
+        ("MaraT, kev and 3 others", 5),
+        ("MaraT et kev", 2),
+        ("Zoé, Léo et 1 234 autres personnes", 1236),
+        ("MaraT", 1),
+        ("", None),
+    ],
+)
+def test_parse_likes(text: str, n: int | None) -> None:
+    assert parse_likes(text) == n
