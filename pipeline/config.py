@@ -18,7 +18,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pipeline.source_kinds import (
+    KIND_OPTIONS,
+    BlueskyOptions,
+    DiscourseOptions,
+    FacebookOptions,
+    FeedOptions,
+    JsonApiOptions,
+    MastodonOptions,
+    RedditOptions,
+    YouTubeOptions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +125,33 @@ class ForumSelectors(_Model):
 class SourceConfig(_Model):
     id: str = Field(pattern=_ID)
     name: str
-    kind: Literal["forum"] = "forum"
+    kind: Literal[
+        "forum", "discourse", "rss", "mastodon", "reddit", "facebook", "youtube", "bluesky",
+        "json_api",
+    ] = "forum"  # fmt: skip
     enabled: bool = True
-    start_urls: list[str] = Field(min_length=1)
+    # Required by forum and rss sources (checked below); API kinds take their URLs from
+    # their own option block.
+    start_urls: list[str] = Field(default_factory=list)
     allowed_domains: list[str] = Field(default_factory=list)
     timezone: str = "Europe/Paris"
     lang_hint: str | None = None
     schedule_minutes: int = Field(default=60, ge=1)
     max_pages: int = Field(default=500, ge=1)
     obey_robots: bool | None = None
-    selectors: ForumSelectors
+    selectors: ForumSelectors | None = None
+    days_back: int | None = Field(
+        default=None, ge=1, description="Skip threads and posts older than this many days."
+    )
+    # Options of the API kinds, one block per kind (pipeline/source_kinds.py).
+    discourse: DiscourseOptions | None = None
+    feed: FeedOptions | None = None
+    mastodon: MastodonOptions | None = None
+    reddit: RedditOptions | None = None
+    facebook: FacebookOptions | None = None
+    youtube: YouTubeOptions | None = None
+    bluesky: BlueskyOptions | None = None
+    json_api: JsonApiOptions | None = None
 
     @field_validator("start_urls")
     @classmethod
@@ -124,6 +160,21 @@ class SourceConfig(_Model):
             if not re.match(r"^https?://", url):
                 raise ValueError(f"expected an http(s) URL, got {url!r}")
         return urls
+
+    @model_validator(mode="after")
+    def _kind_options(self) -> SourceConfig:
+        if self.kind in ("forum", "rss") and not self.start_urls:
+            raise ValueError(f"a {self.kind} source needs start_urls")
+        if self.kind == "forum" and self.selectors is None:
+            raise ValueError("a forum source needs selectors")
+        block = KIND_OPTIONS.get(self.kind)
+        if block is not None and getattr(self, block) is None:
+            raise ValueError(f"a {self.kind} source needs a {block!r} block of options")
+        own = block or ("feed" if self.kind == "rss" else None)
+        blocks = {*KIND_OPTIONS.values(), "feed"} - {own}
+        if misplaced := sorted(b for b in blocks if getattr(self, b) is not None):
+            raise ValueError(f"{', '.join(misplaced)}: options of another kind than {self.kind!r}")
+        return self
 
 
 class SourcesFile(_Model):

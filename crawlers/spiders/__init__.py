@@ -7,9 +7,21 @@ whose spider class is added to SPIDERS.
 from __future__ import annotations
 
 from crawlers.spiders.base import SpiderConfigError, VeilleSpider
+from crawlers.spiders.discourse import DiscourseSpider
+from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.forum import ForumSpider
+from crawlers.spiders.json_api import JsonApiSpider
+from crawlers.spiders.mastodon import MastodonSpider
+from crawlers.spiders.reddit import RedditSpider
 
 SPIDERS: dict[str, type[VeilleSpider]] = {ForumSpider.kind: ForumSpider}
+# API source kinds (crawlers.spiders.api).
+SPIDERS.update(
+    {
+        spider.kind: spider
+        for spider in (DiscourseSpider, FeedSpider, MastodonSpider, RedditSpider, JsonApiSpider)
+    }
+)
 
 
 def spider_for(kind: str) -> type[VeilleSpider]:

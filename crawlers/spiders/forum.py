@@ -20,8 +20,9 @@ from scrapy.http import Response
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
-from crawlers.spiders.base import VeilleSpider
+from crawlers.spiders.base import SpiderConfigError, VeilleSpider
 from crawlers.text import extract_post_text
+from pipeline.config import ForumSelectors
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,16 @@ class ForumSpider(VeilleSpider):
     name = "forum"
     kind = "forum"
 
+    @property
+    def selectors(self) -> ForumSelectors:
+        """The source's selectors (a forum source always has them, config checks it)."""
+        if self.source.selectors is None:
+            raise SpiderConfigError(f"source {self.source.id!r} has no selectors")
+        return self.source.selectors
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A start page: a topic, a forum index or a topic list, whichever it looks like."""
-        sel = self.source.selectors
+        sel = self.selectors
         if response.css(sel.post):
             yield from self.parse_topic(response)
         elif sel.forum_links and response.css(sel.forum_links):
@@ -95,7 +103,7 @@ class ForumSpider(VeilleSpider):
     def parse_topic_list(self, response: Response) -> Iterator[Any]:
         """A page of a sub-forum's topic list: follow each topic and the next page."""
         self.count_page("topic_list")
-        links = response.css(self.source.selectors.topic_links).getall()
+        links = response.css(self.selectors.topic_links).getall()
         if not links:
             self.count_error("parse/no_topics", response.url, "no topic link on a topic list")
             return
@@ -106,7 +114,7 @@ class ForumSpider(VeilleSpider):
     def parse_topic(self, response: Response) -> Iterator[Any]:
         """A page of a topic: one RawPost per readable post, then the next page."""
         self.count_page("topic")
-        sel = self.source.selectors
+        sel = self.selectors
         posts = response.css(sel.post)
         if not posts:
             self.count_error("parse/no_posts", response.url, f"no post matches {sel.post!r}")
@@ -124,7 +132,7 @@ class ForumSpider(VeilleSpider):
         self, element: Selector, response: Response, title: str, now: datetime
     ) -> RawPost:
         """The RawPost of one post element; raises BadPost when it cannot be read."""
-        sel = self.source.selectors
+        sel = self.selectors
         external_id = first_text(element, sel.post_id)
         if not external_id:
             raise BadPost("parse/bad_post", f"post without an id ({sel.post_id!r})")
@@ -163,7 +171,7 @@ class ForumSpider(VeilleSpider):
         )
 
     def _next_page(self, response: Response, callback: Any) -> Iterator[Any]:
-        next_page = self.source.selectors.next_page
+        next_page = self.selectors.next_page
         link = first_text(response, next_page) if next_page else ""
         if link:
             yield self.follow(response, link, callback)
