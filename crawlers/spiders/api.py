@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy import Request
@@ -30,6 +31,7 @@ from crawlers.batches import PostBatch
 from crawlers.items import RawPost
 from crawlers.spiders.base import VeilleSpider
 from crawlers.text import PostText, extract_post_text
+from pipeline.source_kinds import KIND_OPTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +55,24 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def html_text(html: str, quote_css: str | None = None, drop_css: str | None = None) -> PostText:
-    """Plain text of an HTML fragment from an API (never executed), quotes set apart."""
+def html_text(
+    html: str,
+    quote_css: str | None = None,
+    drop_css: str | None = None,
+    quote_author_css: str | None = None,
+) -> PostText:
+    """Plain text of an HTML fragment from an API (never executed), quotes set apart.
+
+    `drop_css` elements are removed altogether; `quote_author_css` names the quote's
+    caption ("alice:"), which is taken out of the quoted text.
+    """
     root = Selector(text=f"<div>{html or ''}</div>", type="html").css("body > div")
     if not root:
         return PostText(body="")
     if drop_css:
         for element in root[0].css(drop_css):
             element.drop()
-    return extract_post_text(root[0], quote_css)
+    return extract_post_text(root[0], quote_css, quote_author_css)
 
 
 def link_header(response: Response, rel: str = "next") -> str | None:
@@ -116,9 +127,19 @@ class ApiSpider(VeilleSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.state: dict[str, dict[str, Any]] = {}
+        # The API's host is the fence (the base spider took the start URLs' hosts).
+        base = self.base_url()
+        if base and not self.source.allowed_domains:
+            self.allowed_domains = [urlsplit(base).hostname or ""]
         self.requests_left = self.source.max_pages
         days = self.source.days_back
         self.cutoff = datetime.now(UTC) - timedelta(days=days) if days else None
+
+    def base_url(self) -> str | None:
+        """The API's base URL (None: the start URLs are the API)."""
+        block = KIND_OPTIONS.get(self.source.kind)
+        options = getattr(self.source, block) if block else None
+        return getattr(options, "base_url", None) or getattr(options, "url", None)
 
     def restore_state(self, states: dict[str, dict[str, Any]]) -> None:
         """Take the state remembered by earlier crawls (called by the store pipeline)."""

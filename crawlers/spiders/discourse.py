@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from scrapy import Request
 from scrapy.http import Response
@@ -55,7 +55,6 @@ class DiscourseSpider(ApiSpider):
     def first_requests(self) -> Iterable[Request]:
         """The latest topics, or each configured category's topic list."""
         base = self.options.base_url
-        self.allowed_domains = [urlsplit(base).hostname or ""]
         paths = [f"/c/{slug}.json" for slug in self.options.categories] or ["/latest.json"]
         for path in paths:
             if request := self.api_request(base + path, self.parse_topic_list):
@@ -187,7 +186,9 @@ class DiscourseSpider(ApiSpider):
         if self.too_old(published):
             self.crawler.stats.inc_value("veille/posts/too_old")
             return None
-        text = html_text(str(raw.get("cooked") or ""), "aside.quote", "aside.onebox")
+        text = html_text(
+            str(raw.get("cooked") or ""), "aside.quote", "aside.onebox", "div.title::text"
+        )
         if not text.body:
             return None  # a deleted post, or one that only quotes
         base = self.options.base_url

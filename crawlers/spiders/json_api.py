@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
@@ -63,7 +62,6 @@ class JsonApiSpider(ApiSpider):
 
     def first_requests(self) -> Iterable[Request]:
         """The first page."""
-        self.allowed_domains = [urlsplit(self.options.url).hostname or ""]
         sweep = self.sweep("json_api")
         if request := self.api_request(self.options.url, self.parse, sweep=sweep):
             yield request

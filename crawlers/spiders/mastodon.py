@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from scrapy import Request
 from scrapy.http import Response
@@ -52,7 +52,6 @@ class MastodonSpider(ApiSpider):
     def first_requests(self) -> Iterable[Request]:
         """One request per hashtag, search and account (accounts are looked up first)."""
         base, limit = self.options.base_url, self.options.limit
-        self.allowed_domains = [urlsplit(base).hostname or ""]
         self.headers()  # a missing token fails the source here, before any request
         for tag in self.options.hashtags:
             sweep = self.sweep(f"tag:{tag.lstrip('#').lower()}")

@@ -58,7 +58,6 @@ class RedditSpider(ApiSpider):
     def first_requests(self) -> Iterable[Request]:
         """Each subreddit's listing and each configured thread."""
         base = self.options.base_url
-        self.allowed_domains = [urlsplit(base).hostname or ""]
         for sub in self.options.subreddits:
             if request := self.api_request(self.listing_url(sub), self.parse_listing, sub=sub):
                 yield request
