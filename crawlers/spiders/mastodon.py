@@ -60,14 +60,16 @@ class MastodonSpider(ApiSpider):
         for query in self.options.search:
             sweep = self.sweep(f"search:{query}")
             params = {"q": query, "type": "statuses", "limit": limit}
-            url = f"{base}/api/v2/search?{urlencode(params)}&" + self._query(sweep, limit=False)
+            if since := newest_id(sweep):
+                params["since_id"] = since
+            url = f"{base}/api/v2/search?{urlencode(params)}"
             yield from self._request(url, self.parse_search, sweep=sweep, query=query)
         for account in self.options.accounts:
             url = f"{base}/api/v1/accounts/lookup?{urlencode({'acct': account.lstrip('@')})}"
             yield from self._request(url, self.parse_account, account=account)
 
-    def _query(self, sweep: Sweep, limit: bool = True) -> str:
-        params: dict[str, Any] = {"limit": self.options.limit} if limit else {}
+    def _query(self, sweep: Sweep) -> str:
+        params: dict[str, Any] = {"limit": self.options.limit}
         if since := newest_id(sweep):
             params["since_id"] = since
         return urlencode(params)
