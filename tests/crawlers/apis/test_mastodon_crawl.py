@@ -20,7 +20,7 @@ TAG_2 = TAG + "&max_id=113000000000000200"
 SEARCH = "/mastodon/api/v2/search?q=lumio+telvia&type=statuses&limit=2"
 LOOKUP = "/mastodon/api/v1/accounts/lookup?acct=telvia"
 ACCOUNT = "/mastodon/api/v1/accounts/42/statuses?exclude_reblogs=true&limit=2"
-NEXT = '<{base}' + TAG_2 + '>; rel="next", <{base}' + TAG + '&min_id=3>; rel="prev"'
+NEXT = "<{base}" + TAG_2 + '>; rel="next", <{base}' + TAG + '&min_id=3>; rel="prev"'
 ROUTES = {
     TAG: Route("mastodon-tag-1.json", headers={"Link": NEXT}),
     TAG_2: Route("mastodon-tag-2.json"),
