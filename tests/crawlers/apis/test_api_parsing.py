@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,14 @@ def test_bluesky_posts_replies_quotes_and_cursor() -> None:
     assert batches[0].states == {}
 
 
+def test_bluesky_sweep_ends_at_days_back() -> None:
+    spider = make_spider({**BSKY, "days_back": 1})
+    spider.cutoff = datetime(2026, 11, 23, 15, tzinfo=UTC)  # fixed "now" minus a day
+    batches, requests = bluesky_page(spider)
+    assert [p.external_id[-4:] for p in batches[0].posts] == ["3lb2"]
+    assert requests == [] and list(batches[0].states) == ["search:telvia"]
+
+
 def test_bluesky_sweep_stops_at_the_last_post_seen() -> None:
     spider = make_spider(BSKY)
     batches, _ = bluesky_page(spider)
@@ -136,7 +145,7 @@ def test_facebook_without_its_token_variable_fails_clearly() -> None:
 
 YT = {
     "kind": "youtube",
-    "days_back": 365,
+    "days_back": 30,
     "youtube": {"base_url": "http://yt.test/v3", "channel_id": "UCtelvia", "api_key_env": "YT_KEY"},
 }
 
@@ -144,6 +153,7 @@ YT = {
 def test_youtube_channel_to_comment_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YT_KEY", "k")
     spider = make_spider(YT)
+    spider.cutoff = datetime(2026, 10, 24, tzinfo=UTC)  # days_back 30, fixed "now"
     (channel,) = list(spider.first_requests())
     assert channel.headers[b"X-Goog-Api-Key"] == b"k" and "k" not in channel.url.split("?")[1]
     (playlist,) = list(spider.parse_channel(answer(channel.url, "youtube-channel.json")))
