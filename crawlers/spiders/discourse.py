@@ -117,6 +117,10 @@ class DiscourseSpider(ApiSpider):
         last_id = int(known.get("last_post_id", 0))
         missing = [i for i in stream.get("stream") or [] if i not in loaded and isinstance(i, int)]
         missing = [i for i in missing if i > last_id]
+        allowed = (self.options.max_topic_pages - 1) * CHUNK
+        if len(missing) > allowed:
+            # The rest waits for the next crawl: the topic is remembered as unfinished.
+            missing, topic["last_posted_at"] = missing[:allowed], None
         yield from self._posts_then_rest(response, topic, stream["posts"], missing)
 
     def parse_posts(

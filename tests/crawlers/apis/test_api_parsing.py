@@ -194,6 +194,21 @@ def test_discourse_long_topic_is_asked_for_in_chunks_of_20() -> None:
     )
 
 
+def test_discourse_topic_beyond_max_topic_pages_is_left_unfinished() -> None:
+    spider = make_spider(
+        {"kind": "discourse", "discourse": {"base_url": "http://d.test", "max_topic_pages": 1}}
+    )
+    response = answer("http://d.test/t/11.json", "discourse-t-11.json")
+    batches, requests = split(spider.parse_topic(response, topic_id="11"))
+    assert requests == []
+    state = batches[0].states["thread:11"]
+    assert state == {"last_post_number": 20, "last_post_id": 1120, "last_posted_at": None}
+    spider.restore_state(batches[0].states)
+    response = answer("http://d.test/t/11.json", "discourse-t-11.json")
+    batches, requests = split(spider.parse_topic(response, topic_id="11"))
+    assert batches[0].posts == []  # nothing read twice; posts 21-25 wait for a larger budget
+
+
 def test_get_path_reads_dotted_paths() -> None:
     data = {"a": {"b": [{"c": 1}, {"c": 2}]}, "n": None}
     assert get_path(data, "a.b.1.c") == 2
