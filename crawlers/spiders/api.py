@@ -18,7 +18,6 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,8 +25,10 @@ from urllib.parse import urlsplit
 from parsel import Selector
 from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawlers.batches import PostBatch
+from crawlers.cursors import Sweep, Walk, position_of
 from crawlers.items import RawPost
 from crawlers.spiders.base import VeilleSpider
 from crawlers.text import PostText, extract_post_text
@@ -89,34 +90,9 @@ def int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@dataclass
-class Sweep:
-    """One newest-first pass over a listing, down to what the last pass saw (`floor`)."""
-
-    key: str
-    floor: str | None
-    top: str | None = None
-    pages: int = 0
-
-    def is_known(self, position: str) -> bool:
-        """Whether a post at this position was already seen by a complete sweep."""
-        return self.floor is not None and position <= self.floor
-
-    def see(self, position: str) -> None:
-        """Note a new post's position (the cursor's next value)."""
-        if self.top is None or position > self.top:
-            self.top = position
-
-    def done(self) -> dict[str, dict[str, Any]]:
-        """The state to store once the sweep's posts are stored."""
-        seen = [p for p in (self.top, self.floor) if p]
-        return {self.key: {"newest": max(seen)}} if seen else {}
-
-
 def position(post: RawPost) -> str:
     """Where a post sits in a newest-first listing: its date, then its id."""
-    stamp = post.published_at.astimezone(UTC).isoformat() if post.published_at else ""
-    return f"{stamp}|{post.external_id}"
+    return position_of(post.published_at, post.external_id)
 
 
 class ApiSpider(VeilleSpider):
@@ -222,6 +198,30 @@ class ApiSpider(VeilleSpider):
     def sweep(self, key: str) -> Sweep:
         """A new newest-first sweep of the listing remembered under `key`."""
         return Sweep(key, (self.state.get(key) or {}).get("newest"))
+
+    def walk(self, key: str) -> Walk:
+        """A new pass over the thread listing remembered under `key`."""
+        return Walk(key, (self.state.get(key) or {}).get("floor"))
+
+    def thread_request(
+        self, walk: Walk | None, url: str, callback: Callable[..., Any], **kw: Any
+    ) -> Request | None:
+        """A thread's first request, counted in its walk (None: budget spent)."""
+        request = self.api_request(url, callback, walk=walk, **kw)
+        if walk is not None:
+            if request is None:
+                walk.incomplete = True  # a thread left unread: the pass is not complete
+            else:
+                walk.thread_sent()
+        return request
+
+    def on_request_error(self, failure: Failure) -> None:
+        """Count the failure; the walk it belonged to (if any) is left incomplete."""
+        super().on_request_error(failure)
+        request = getattr(failure, "request", None)
+        walk = request.cb_kwargs.get("walk") if request is not None else None
+        if isinstance(walk, Walk):
+            walk.incomplete = True
 
     def thread_state(self, thread_id: str) -> dict[str, Any]:
         """What an earlier crawl remembered of a thread ({} when nothing)."""

@@ -21,6 +21,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.batches import PostBatch
+from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, html_text, int_or_none, parse_time
@@ -54,14 +55,16 @@ class DiscourseSpider(ApiSpider):
 
     def first_requests(self) -> Iterable[Request]:
         """The latest topics, or each configured category's topic list."""
-        base = self.options.base_url
         paths = [f"/c/{slug}.json" for slug in self.options.categories] or ["/latest.json"]
         for path in paths:
-            if request := self.api_request(base + path, self.parse_topic_list):
+            walk = self.walk(f"list:{path}")
+            url = self.options.base_url + path
+            if request := self.api_request(url, self.parse_topic_list, walk=walk):
                 yield request
 
-    def parse_topic_list(self, response: Response) -> Iterator[Any]:
-        """A page of topics: follow the changed ones, then the next page if it had any."""
+    def parse_topic_list(self, response: Response, walk: Walk) -> Iterator[Any]:
+        """A page of topics (most recently active first): changed ones followed, then the
+        next page unless this one reached the last complete pass or days_back."""
         data = self.load_json(response, "topic_list")
         if data is None:
             return
@@ -70,34 +73,47 @@ class DiscourseSpider(ApiSpider):
         if not isinstance(topics, list):
             self.bad_payload(response, "no topic_list.topics list")
             return
-        anything_new = False
+        reached = False
         for topic in topics:
             if not isinstance(topic, dict) or "id" not in topic:
                 self.bad_payload(response, f"topic without an id: {str(topic)[:80]}")
                 continue
-            last_posted = parse_time(topic.get("last_posted_at") or topic.get("bumped_at"))
-            if self.too_old(last_posted):
+            try:
+                bumped = parse_time(topic.get("bumped_at") or topic.get("last_posted_at"))
+            except ValueError:
+                self.count_error("parse/bad_date", response.url, f"topic {topic['id']}: bumped_at")
+                continue
+            where = position_of(bumped, str(topic["id"]))
+            # Pinned topics sit on top whatever their age: they say nothing of the order.
+            if not topic.get("pinned"):
+                reached = reached or walk.reached(where) or self.too_old(bumped)
+                walk.see(where)
+            if self.too_old(bumped):
                 self.crawler.stats.inc_value("veille/threads/too_old")
                 continue
             known = self.thread_state(str(topic["id"]))
-            if known.get("last_posted_at") == topic.get("last_posted_at") and known:
+            if known and known.get("last_posted_at") == topic.get("last_posted_at"):
                 self.crawler.stats.inc_value("veille/threads/unchanged")
                 continue
-            if not topic.get("pinned"):
-                anything_new = True
             url = f"{self.options.base_url}/t/{topic['id']}.json"
-            if request := self.api_request(url, self.parse_topic, topic_id=str(topic["id"])):
+            request = self.thread_request(walk, url, self.parse_topic, topic_id=str(topic["id"]))
+            if request is not None:
                 yield request
         more = topic_list.get("more_topics_url") if isinstance(topic_list, dict) else None
-        if anything_new and more:
+        request = None
+        if more and not reached:
             path, _, query = str(more).partition("?")
             url = f"{self.options.base_url}{path.removesuffix('.json')}.json"
-            if request := self.api_request(
-                url + (f"?{query}" if query else ""), self.parse_topic_list
-            ):
-                yield request
+            url += f"?{query}" if query else ""
+            request = self.api_request(url, self.parse_topic_list, walk=walk)
+        if request is not None:
+            yield request
+        elif state := walk.listing_end():
+            yield PostBatch([], state)
 
-    def parse_topic(self, response: Response, topic_id: str) -> Iterator[Any]:
+    def parse_topic(
+        self, response: Response, topic_id: str, walk: Walk | None = None
+    ) -> Iterator[Any]:
         """A topic's first posts, then requests for the rest of its stream."""
         data = self.load_json(response, "topic")
         if data is None:
@@ -121,10 +137,14 @@ class DiscourseSpider(ApiSpider):
         if len(missing) > allowed:
             # The rest waits for the next crawl: the topic is remembered as unfinished.
             missing, topic["last_posted_at"] = missing[:allowed], None
-        yield from self._posts_then_rest(response, topic, stream["posts"], missing)
+        yield from self._posts_then_rest(response, topic, stream["posts"], missing, walk)
 
     def parse_posts(
-        self, response: Response, topic: dict[str, Any], missing: list[int]
+        self,
+        response: Response,
+        topic: dict[str, Any],
+        missing: list[int],
+        walk: Walk | None = None,
     ) -> Iterator[Any]:
         """A posts.json chunk of a long topic."""
         data = self.load_json(response, "posts")
@@ -134,7 +154,7 @@ class DiscourseSpider(ApiSpider):
         if not isinstance(stream, dict) or not isinstance(stream.get("posts"), list):
             self.bad_payload(response, "no post_stream.posts list")
             return
-        yield from self._posts_then_rest(response, topic, stream["posts"], missing)
+        yield from self._posts_then_rest(response, topic, stream["posts"], missing, walk)
 
     def _posts_then_rest(
         self,
@@ -142,6 +162,7 @@ class DiscourseSpider(ApiSpider):
         topic: dict[str, Any],
         raw_posts: list[Any],
         missing: list[int],
+        walk: Walk | None,
     ) -> Iterator[Any]:
         known = self.thread_state(topic["id"])
         last_number = int(known.get("last_post_number", 0))
@@ -168,10 +189,16 @@ class DiscourseSpider(ApiSpider):
         if chunk:
             query = urlencode([("post_ids[]", i) for i in chunk])
             url = f"{self.options.base_url}/t/{topic['id']}/posts.json?{query}"
-            request = self.api_request(url, self.parse_posts, topic=topic, missing=rest)
+            request = self.api_request(url, self.parse_posts, topic=topic, missing=rest, walk=walk)
+            if request is None:  # the budget is spent: the rest waits for the next crawl
+                progress["last_posted_at"] = None
         if request is None:
-            # The topic is read to its end (or the budget is spent): remember it.
-            yield PostBatch(posts, {THREAD_PREFIX + topic["id"]: progress})
+            # The topic is read (to its end, or as far as allowed): remember how far.
+            states = {THREAD_PREFIX + topic["id"]: progress}
+            if walk is not None:
+                walk.incomplete = walk.incomplete or progress["last_posted_at"] is None
+                states.update(walk.thread_done())
+            yield PostBatch(posts, states)
         else:
             yield PostBatch(posts)
             yield request

@@ -20,6 +20,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.batches import PostBatch
+from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, int_or_none, parse_time
@@ -62,11 +63,15 @@ class FacebookSpider(ApiSpider):
         self.headers()  # a missing token fails the source here, before any request
         params = {"fields": POST_FIELDS, "limit": self.options.limit}
         url = f"{self.options.base_url}/{self.options.page_id}/posts?{urlencode(params)}"
-        if request := self.api_request(url, self.parse_posts):
+        if request := self.api_request(url, self.parse_posts, walk=self.walk("list:posts")):
             yield request
 
-    def parse_posts(self, response: Response) -> Iterator[Any]:
-        """A page of posts: changed posts' comments followed, then the next page."""
+    def parse_posts(self, response: Response, walk: Walk) -> Iterator[Any]:
+        """A page of posts: changed posts' comments followed, then the next page.
+
+        Posts are read down to the last complete pass, and further while pages still
+        hold posts with new comments, within days_back and the page budget.
+        """
         data = self.load_json(response, "posts")
         if data is None:
             return
@@ -74,12 +79,18 @@ class FacebookSpider(ApiSpider):
         if not isinstance(items, list):
             self.bad_payload(response, "no data list in the posts answer")
             return
-        anything_new, stored, states = False, [], {}
+        reached = changed = False
+        stored: list[RawPost] = []
+        states: dict[str, dict[str, Any]] = {}
         for item in items:
             post = self.post_from(item, response, item)
             if post is None:
                 continue
+            where = position_of(post.published_at, post.external_id)
+            reached = reached or walk.reached(where)
+            walk.see(where)
             if self.too_old(post.published_at):
+                reached = True
                 self.crawler.stats.inc_value("veille/threads/too_old")
                 continue
             count = total(item.get("comments")) or 0
@@ -87,23 +98,33 @@ class FacebookSpider(ApiSpider):
             if self.state.get(key) == {"comments": count}:
                 self.crawler.stats.inc_value("veille/threads/unchanged")
                 continue
-            anything_new = True
+            changed = True
             request = None
             if self.options.comments and count:
                 params = {"fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
                 url = f"{self.options.base_url}/{post.external_id}/comments?{urlencode(params)}"
-                request = self.api_request(url, self.parse_comments, thread=post, count=count)
+                request = self.thread_request(
+                    walk, url, self.parse_comments, thread=post, count=count
+                )
             if request is not None:
                 yield request
             else:
                 stored.append(post)
-                states[key] = {"comments": count}
-        yield PostBatch(stored, states)
+                if not (self.options.comments and count):  # else: comments still to read
+                    states[key] = {"comments": count}
         next_url = (data.get("paging") or {}).get("next")
-        if anything_new and next_url and (request := self.api_request(next_url, self.parse_posts)):
+        request = None
+        if next_url and (changed or not reached):
+            request = self.api_request(str(next_url), self.parse_posts, walk=walk)
+        if request is None:
+            states.update(walk.listing_end())
+        yield PostBatch(stored, states)
+        if request is not None:
             yield request
 
-    def parse_comments(self, response: Response, thread: RawPost, count: int) -> Iterator[Any]:
+    def parse_comments(
+        self, response: Response, thread: RawPost, count: int, walk: Walk | None = None
+    ) -> Iterator[Any]:
         """A page of a post's comments; the post's state is stored with the last page."""
         data = self.load_json(response, "comments")
         if data is None:
@@ -114,18 +135,23 @@ class FacebookSpider(ApiSpider):
             return
         posts = [p for item in items if (p := self.post_from(item, response, thread)) is not None]
         next_url = (data.get("paging") or {}).get("next")
-        request = (
-            self.api_request(next_url, self.parse_comments, thread=thread, count=count)
-            if (next_url and items)
-            else None
-        )
-        if request is None:
-            yield PostBatch(
-                [thread, *posts], {THREAD_PREFIX + thread.external_id: {"comments": count}}
+        request = None
+        if next_url and items:
+            request = self.api_request(
+                str(next_url), self.parse_comments, thread=thread, count=count, walk=walk
             )
-        else:
+            if request is None and walk is not None:  # budget spent: read again next time
+                walk.incomplete = True
+        if request is not None:
             yield PostBatch(posts)
             yield request
+            return
+        states = {THREAD_PREFIX + thread.external_id: {"comments": count}}
+        if next_url and items:
+            states = {}
+        if walk is not None:
+            states.update(walk.thread_done())
+        yield PostBatch([thread, *posts], states)
 
     def post_from(self, item: Any, response: Response, thread: Any) -> RawPost | None:
         """The RawPost of a post or comment; None (counted, unless it has no text)."""

@@ -21,6 +21,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.batches import PostBatch
+from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, html_text, int_or_none, parse_time
@@ -59,7 +60,9 @@ class RedditSpider(ApiSpider):
         """Each subreddit's listing and each configured thread."""
         base = self.options.base_url
         for sub in self.options.subreddits:
-            if request := self.api_request(self.listing_url(sub), self.parse_listing, sub=sub):
+            walk = self.walk(f"list:r/{sub.removeprefix('r/').strip('/')}")
+            url = self.listing_url(sub)
+            if request := self.api_request(url, self.parse_listing, sub=sub, walk=walk):
                 yield request
         for thread in self.options.threads:
             path = urlsplit(thread).path.rstrip("/")
@@ -74,45 +77,60 @@ class RedditSpider(ApiSpider):
         name = sub.removeprefix("r/").strip("/")
         return f"{self.options.base_url}/r/{name}/{self.options.listing}.json?{urlencode(params)}"
 
-    def parse_listing(self, response: Response, sub: str) -> Iterator[Any]:
-        """A listing page: changed threads followed (or stored), then the next page."""
+    def parse_listing(self, response: Response, sub: str, walk: Walk) -> Iterator[Any]:
+        """A listing page: changed threads followed (or stored), then the next page.
+
+        The listing is read down to the last complete pass, and further while its pages
+        still hold threads with new comments (a listing by date does not move a thread
+        that gets comments), within days_back and the page budget.
+        """
         data = self.load_json(response, "listing")
         if data is None:
             return
         if not isinstance(data, dict) or data.get("kind") != "Listing":
             self.bad_payload(response, "expected a Listing")
             return
-        anything_new, stored = False, []
+        reached = changed = False
+        stored: list[RawPost] = []
         states: dict[str, dict[str, Any]] = {}
         for thing in things(data, "t3"):
             post = self.post_from(thing, response, thing)
             if post is None:
                 continue
+            where = position_of(post.published_at, post.external_id)
+            reached = reached or walk.reached(where)
+            walk.see(where)
             if self.too_old(post.published_at):
+                reached = True
                 self.crawler.stats.inc_value("veille/threads/too_old")
                 continue
             count = int_or_none(thing.get("num_comments")) or 0
             if self.thread_state(post.external_id).get("num_comments") == count:
                 self.crawler.stats.inc_value("veille/threads/unchanged")
                 continue
-            anything_new = True
+            changed = True
             url = f"{self.options.base_url}{thing.get('permalink', '')}".rstrip("/")
             request = None
             if self.options.comments and count:
-                request = self.api_request(f"{url}.json?raw_json=1", self.parse_thread)
+                request = self.thread_request(walk, f"{url}.json?raw_json=1", self.parse_thread)
             if request is not None:
                 yield request
             else:
                 stored.append(post)
-                states[THREAD_PREFIX + post.external_id] = {"num_comments": count}
-        yield PostBatch(stored, states)
+                if not (self.options.comments and count):  # else: comments still to read
+                    states[THREAD_PREFIX + post.external_id] = {"num_comments": count}
         after = data["data"].get("after")
-        if anything_new and after:
+        request = None
+        if after and (changed or not reached):
             url = self.listing_url(sub, str(after))
-            if request := self.api_request(url, self.parse_listing, sub=sub):
-                yield request
+            request = self.api_request(url, self.parse_listing, sub=sub, walk=walk)
+        if request is None:
+            states.update(walk.listing_end())
+        yield PostBatch(stored, states)
+        if request is not None:
+            yield request
 
-    def parse_thread(self, response: Response) -> Iterator[Any]:
+    def parse_thread(self, response: Response, walk: Walk | None = None) -> Iterator[Any]:
         """A thread's page: [thread listing, comment tree], stored with the thread's state."""
         data = self.load_json(response, "thread")
         if data is None:
@@ -123,11 +141,14 @@ class RedditSpider(ApiSpider):
             return
         thread = threads[0]
         posts = [p for p in [self.post_from(thread, response, thread)] if p is not None]
-        self.walk(data[1], thread, response, posts)
+        self.walk_comments(data[1], thread, response, posts)
         count = int_or_none(thread.get("num_comments")) or 0
-        yield PostBatch(posts, {THREAD_PREFIX + f"t3_{thread.get('id')}": {"num_comments": count}})
+        states = {THREAD_PREFIX + f"t3_{thread.get('id')}": {"num_comments": count}}
+        if walk is not None:
+            states.update(walk.thread_done())
+        yield PostBatch(posts, states)
 
-    def walk(
+    def walk_comments(
         self, listing: Any, thread: dict[str, Any], response: Response, out: list[RawPost]
     ) -> None:
         """Comments of a tree, depth first; `more` stubs (unloaded replies) are counted."""
@@ -143,7 +164,7 @@ class RedditSpider(ApiSpider):
             post = self.post_from(comment, response, thread)
             if post is not None and not self.too_old(post.published_at):
                 out.append(post)
-            self.walk(comment.get("replies"), thread, response, out)
+            self.walk_comments(comment.get("replies"), thread, response, out)
 
     def post_from(
         self, thing: dict[str, Any], response: Response, thread: dict[str, Any]

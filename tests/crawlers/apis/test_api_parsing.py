@@ -116,9 +116,10 @@ def test_facebook_posts_follow_comments_with_the_token_in_a_header(
     (first,) = list(spider.first_requests())
     assert "page-token" not in first.url
     assert first.headers[b"Authorization"] == b"Bearer page-token"
-    batches, requests = split(spider.parse_posts(answer(first.url, "facebook-posts.json")))
+    response = answer(first.url, "facebook-posts.json", **first.cb_kwargs)
+    batches, requests = split(spider.parse_posts(response, **first.cb_kwargs))
     assert [p.external_id for p in batches[0].posts] == ["111_199"]
-    assert batches[0].states == {"thread:111_199": {"comments": 0}}
+    assert batches[0].states == {"thread:111_199": {"comments": 0}}  # no cursor: pass goes on
     comments, next_page = requests
     assert comments.url.startswith("http://graph.test/v19.0/111_201/comments?")
     assert next_page.url == "http://graph.test/v19.0/111/posts?after=QVFIUl"
@@ -132,7 +133,7 @@ def test_facebook_posts_follow_comments_with_the_token_in_a_header(
     assert posts["201_1"].thread_url == "https://www.facebook.com/telvia/posts/201"
     assert posts["111_201"].metrics == {"likes": 40, "replies": 2}
     assert posts["201_1"].published_at is not None and posts["201_1"].published_at.hour == 10
-    assert batches[0].states == {"thread:111_201": {"comments": 2}}
+    assert batches[0].states == {"thread:111_201": {"comments": 2}}  # next page still to read
 
 
 def test_facebook_without_its_token_variable_fails_clearly() -> None:

@@ -30,6 +30,8 @@ ROUTES = {
 LATER = {
     "/discourse/latest.json": Route("discourse-latest-later.json"),
     "/discourse/t/10.json": Route("discourse-t-10-later.json"),
+    "/discourse/t/13.json": Route("discourse-t-13.json"),
+    "/discourse/t/14.json": Route("discourse-t-14.json"),
 }
 
 
@@ -39,6 +41,7 @@ class Crawls:
     runs: list[CrawlRun]
     hits: list[dict[str, int]]
     posts: list[dict[str, RawPost]]
+    states: list[dict[str, dict[str, Any]]]
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +55,17 @@ def crawls(api_site: ApiSite, api_setup: Any) -> Crawls:
             "discourse": {"base_url": api_site.base_url + "/discourse"},
         }
     )
-    runs, hits, posts = [], [], []
-    for routes in (ROUTES, {}, LATER):
+    runs, hits, posts, states = [], [], [], []
+    # 1: everything, two topics fail; 2: the same answers (the failed topics are asked
+    # for again); 3: topic 10 bumped and the failed topics fixed; 4: nothing changed.
+    for routes in (ROUTES, {}, LATER, {}):
         api_site.routes.update(routes)
         api_site.hits.clear()
         runs.append(crawl_source(setup.config_dir, setup.source_id, env=setup.env))
         hits.append(dict(api_site.hits))
         posts.append(setup.posts())
-    return Crawls(setup, runs, hits, posts)
+        states.append(setup.state())
+    return Crawls(setup, runs, hits, posts, states)
 
 
 def test_every_topic_and_long_topic_is_read(crawls: Crawls) -> None:
@@ -95,19 +101,28 @@ def test_errors_are_counted_and_the_crawl_goes_on(crawls: Crawls) -> None:
     assert crawls.hits[0]["/discourse/t/13.json"] == 2  # one retry
 
 
-def test_second_crawl_adds_nothing_and_fetches_only_the_list(crawls: Crawls) -> None:
+def test_failed_topics_are_asked_for_again_on_the_next_crawl(crawls: Crawls) -> None:
     second = crawls.runs[1]
     assert second.posts_new == 0 and second.posts_updated == 0
-    api_hits = {k: v for k, v in crawls.hits[1].items() if k != "/robots.txt"}
-    assert api_hits == {"/discourse/latest.json": 1}
-    assert second.status == "ok"
+    assert crawls.hits[1]["/discourse/t/13.json"] == 2 and crawls.hits[1]["/discourse/t/14.json"]
+    assert crawls.hits[1].get("/discourse/t/10.json") is None  # unchanged topics are not
+    # Passes with failures leave the listing's cursor unset: the next one walks it all.
+    assert "list:/latest.json" not in crawls.states[1]
 
 
 def test_a_bumped_topic_brings_only_its_new_post(crawls: Crawls) -> None:
     third = crawls.runs[2]
-    assert third.posts_new == 1
-    assert set(crawls.posts[2]) - set(crawls.posts[1]) == {"10/4"}
+    assert set(crawls.posts[2]) - set(crawls.posts[1]) == {"10/4", "13/1", "14/1"}
+    assert third.posts_new == 3 and third.status == "ok"
     assert crawls.hits[2].get("/discourse/t/11.json") is None
-    state = crawls.setup.state()
+    state = crawls.states[2]
     assert state["thread:10"]["last_post_number"] == 4
     assert state["thread:11"]["last_post_number"] == 25
+    assert state["list:/latest.json"]["floor"].startswith("2026-11-24T07:00:00+00:00|10")
+
+
+def test_a_crawl_after_a_complete_pass_reads_only_the_first_list_page(crawls: Crawls) -> None:
+    fourth = crawls.runs[3]
+    assert fourth.posts_new == 0 and fourth.posts_updated == 0 and fourth.status == "ok"
+    api_hits = {k: v for k, v in crawls.hits[3].items() if k != "/robots.txt"}
+    assert api_hits == {"/discourse/latest.json": 1}

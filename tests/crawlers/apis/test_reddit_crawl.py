@@ -47,7 +47,10 @@ def crawls(api_site: ApiSite, api_setup: Any) -> Crawls:
         }
     )
     runs, posts, hits = [], [], []
-    for _ in range(2):
+    # 1 and 2: thread ghi is broken; 3: it is fixed; 4: nothing changed.
+    for fixed in (False, False, True, True):
+        if fixed:
+            api_site.routes[BROKEN] = Route("reddit-thread-ghi.json")
         api_site.hits.clear()
         runs.append(crawl_source(setup.config_dir, setup.source_id, env=setup.env))
         posts.append(setup.posts())
@@ -76,9 +79,22 @@ def test_nested_replies_quotes_and_escaped_html(crawls: Crawls) -> None:
     assert link_post.body_text == "Avis Azur Mobile"
 
 
-def test_second_crawl_adds_nothing(crawls: Crawls) -> None:
+def test_second_crawl_adds_nothing_and_retries_only_the_failed_thread(crawls: Crawls) -> None:
     second = crawls.runs[1]
     assert second.posts_new == 0 and second.posts_updated == 0
-    assert crawls.hits[1].get(THREAD) is None
-    assert crawls.hits[1].get(NEW_2) is None
+    assert crawls.hits[1].get(THREAD) is None  # stored and unchanged
+    # The first pass was incomplete (thread ghi failed), so the listing is walked again
+    # and ghi asked for again.
+    assert crawls.hits[1][NEW_2] == 1 and crawls.hits[1][BROKEN] == 1
+    assert crawls.runs[1].errors == {"parse/bad_json": 1}
     assert crawls.setup.state()["thread:t3_abc"] == {"num_comments": 3}
+
+
+def test_a_complete_pass_sets_the_cursor_and_the_next_reads_one_page(crawls: Crawls) -> None:
+    assert set(crawls.posts[2]) - set(crawls.posts[1]) == {"t3_ghi", "t1_g1"}
+    assert crawls.runs[2].status == "ok"
+    fourth = crawls.runs[3]
+    assert fourth.posts_new == 0 and fourth.status == "ok"
+    api_hits = {k: v for k, v in crawls.hits[3].items() if k != "/robots.txt"}
+    assert api_hits == {NEW: 1}
+    assert crawls.setup.state()["list:r/france"]["floor"].endswith("|t3_abc")
