@@ -2,11 +2,13 @@
 Bluesky, generic JSON): JSON pages, secrets from the environment, HTML payloads turned
 into plain text, a page budget, and incremental state.
 
-Incremental state comes in two shapes, both written by the store pipeline after the posts
-they cover (`crawlers.batches.PostBatch`):
+Incremental state comes in three shapes (crawlers.cursors), all written by the store
+pipeline after the posts they cover (`crawlers.batches.PostBatch`):
 - a stream cursor (`Sweep`): a newest-first listing is read down to the newest post the
   last complete sweep saw; the cursor moves only when a sweep ends, so a crawl that dies
   half-way reads the same pages again next time, and nothing is lost;
+- a listing cursor (`Walk`): a list of threads is walked down to where the last complete
+  pass began; it moves only when the listing and every thread it sent for are stored;
 - per-thread state (`thread:<id>` keys): what a thread looked like when its posts were
   stored (last post number, reply count); an unchanged thread is not fetched again.
 """

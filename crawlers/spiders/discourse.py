@@ -6,8 +6,10 @@ every post id in order; the ids not loaded yet are asked for 20 at a time throug
 body and kept in `quoted`; link previews (`aside.onebox`) are not the author's words.
 
 Incremental per topic: `thread:<topic id>` remembers the last post number and the topic's
-`last_posted_at`; an unchanged topic is skipped, and the topic list is read until a page
-holds nothing new or only topics older than days_back.
+`last_posted_at`; an unchanged topic is skipped. The topic list (most recently active
+first) is walked down to where the last complete pass began (`list:<path>`, see
+crawlers.cursors.Walk) or to days_back; a pass with a failed or unfinished topic keeps
+the old cursor, so the next crawl asks for that topic again.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@
 environment variable the source names and is sent as a bearer header, never in a URL.
 
 Incremental per post: `thread:<post id>` remembers the comment count a post had when its
-comments were stored; posts are read until a page holds nothing new or changed.
+comments were stored. The posts are walked down to where the last complete pass began
+(`list:posts`, see crawlers.cursors.Walk), and further while pages hold posts with new
+comments.
 """
 
 from __future__ import annotations

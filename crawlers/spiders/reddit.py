@@ -6,8 +6,9 @@ thread's comments come from its permalink + `.json`, a tree whose replies nest u
 a comment's `parent_id` is its reply_to as is. `raw_json=1` asks for unescaped HTML.
 
 Incremental per thread: `thread:<fullname>` remembers the comment count the thread had
-when its comments were stored; an unchanged thread is not fetched again, and a listing is
-read until a page holds nothing new or only threads older than days_back.
+when its comments were stored; an unchanged thread is not fetched again. A listing is
+walked down to where the last complete pass began (`list:r/<sub>`, see
+crawlers.cursors.Walk), and further while its pages hold threads with new comments.
 """
 
 from __future__ import annotations
