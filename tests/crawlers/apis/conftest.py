@@ -39,6 +39,7 @@ class Route:
     content_type: str = JSON
     headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None  # when set, a request without `Bearer <token>` gets a 401
+    delay: float = 0.0  # seconds before answering (cut short when the server stops)
 
 
 class ApiSite:
@@ -48,6 +49,7 @@ class ApiSite:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.auth: list[str | None] = []
+        self.closing = threading.Event()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +58,8 @@ class ApiSite:
                 site.hits[target] += 1
                 site.auth.append(self.headers.get("Authorization"))
                 route = site.routes.get(target, Route(status=404))
+                if route.delay:
+                    site.closing.wait(route.delay)
                 status, headers = route.status, dict(route.headers)
                 if route.token and self.headers.get("Authorization") != f"Bearer {route.token}":
                     status = 401
@@ -90,6 +94,7 @@ def api_site() -> Iterator[ApiSite]:
     site = ApiSite()
     site.thread.start()
     yield site
+    site.closing.set()
     site.httpd.shutdown()
     site.httpd.server_close()
     site.thread.join(timeout=5)

@@ -121,3 +121,29 @@ def test_json_api_bad_token_and_malformed_json(api_site: ApiSite, api_setup: Any
     setup = api_setup(json_source(api_site, f"{base}/json/broken"), VEILLE_TEST_AVIS_TOKEN="x")
     run = crawl_source(setup.config_dir, setup.source_id, env=setup.env)
     assert run.errors == {"parse/bad_json": 1}
+
+
+def test_a_killed_crawl_resumes_without_loss_or_duplicates(
+    api_site: ApiSite, api_setup: Any
+) -> None:
+    base = api_site.base_url
+    api_site.routes.update(
+        {
+            "/json/slow": Route("json-page-1.json"),
+            # The first page points at /json/reviews?page=2; here it never answers in time.
+            "/json/reviews?page=2": Route("json-page-2.json", delay=30),
+        }
+    )
+    source = json_source(api_site, f"{base}/json/slow")
+    source["json_api"].pop("token_env")
+    setup = api_setup(source)
+    killed = crawl_source(setup.config_dir, setup.source_id, env=setup.env, timeout=3)
+    assert killed.status == "failed" and "child/timeout" in killed.errors
+    assert set(setup.posts()) == {"r-3", "r-2"}  # the first page was stored
+    assert "json_api" not in setup.state()  # but the sweep did not end: no cursor
+
+    api_site.routes["/json/reviews?page=2"] = Route("json-page-2.json")
+    resumed = crawl_source(setup.config_dir, setup.source_id, env=setup.env)
+    assert set(setup.posts()) == {"r-3", "r-2", "r-1"}
+    assert (resumed.posts_new, resumed.posts_unchanged) == (1, 2)
+    assert setup.state()["json_api"]["newest"].endswith("|r-3")
