@@ -140,7 +140,10 @@ class JsonApiOptions(_Options):
     text: str
     author: str | None = None
     author_url: str | None = None
-    date: str = Field(description="Path to the post's date (ISO 8601 or epoch seconds).")
+    date: str = Field(
+        description="Path to the post's date (ISO 8601 or epoch seconds); a date without "
+        "an offset is read in the source's timezone."
+    )
     url_field: str | None = Field(default=None, description="Path to the post's permalink.")
     title: str | None = None
     thread_url: str | None = None

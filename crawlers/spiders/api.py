@@ -20,7 +20,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,15 +46,19 @@ class MissingSecret(RuntimeError):
     """The environment variable a source names for its secret is not set."""
 
 
-def parse_time(value: Any) -> datetime | None:
-    """An API timestamp (ISO 8601 with `Z` or an offset, or epoch seconds) in UTC."""
+def parse_time(value: Any, naive_zone: tzinfo = UTC) -> datetime | None:
+    """An API timestamp (ISO 8601 with `Z` or an offset, or epoch seconds) in UTC.
+
+    A time without an offset is read in `naive_zone` (the public APIs mean UTC; an
+    in-house API may mean the source's time zone). ValueError when unreadable.
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, UTC)
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:  # APIs that omit the offset mean UTC
-        parsed = parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=naive_zone)
     return parsed.astimezone(UTC)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy import Request
 from scrapy.http import Response
@@ -95,7 +96,7 @@ class JsonApiSpider(ApiSpider):
         text = get_path(item, opts.text)
         if external_id in (None, "") or not isinstance(text, str) or not text.strip():
             raise ValueError(f"no id at {opts.id!r} or no text at {opts.text!r}")
-        published = parse_time(get_path(item, opts.date))
+        published = parse_time(get_path(item, opts.date), ZoneInfo(self.source.timezone))
         if published is None:
             raise ValueError(f"no date at {opts.date!r}")
         body = html_text(text, "blockquote") if opts.text_is_html else None

@@ -163,7 +163,11 @@ class YouTubeSpider(ApiSpider):
         for item in items:
             comment = (item.get("snippet") or {}).get("topLevelComment") or {}
             stamp = (comment.get("snippet") or {}).get("publishedAt")
-            when = parse_time(stamp) if stamp else None
+            try:
+                when = parse_time(stamp)
+            except ValueError:
+                self.count_error("parse/bad_date", response.url, f"comment date {stamp!r}")
+                continue
             if (known and when and when.isoformat() <= known) or self.too_old(when):
                 reached = True
                 break
