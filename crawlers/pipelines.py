@@ -24,7 +24,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawlers.batches import PostBatch
 from crawlers.items import RawPost
-from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX
+from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
 from pipeline.config import load_config
 from pipeline.store import Store, open_store
 
@@ -110,6 +110,7 @@ class StorePipeline:
             for post in item.posts:
                 try:
                     self.buffer.append(as_raw_post(post))
+                    self.stats.inc_value(POSTS_SEEN)
                 except InvalidItem as exc:
                     self.stats.inc_value(ERRORS_PREFIX + "bad_item")
                     logger.warning("invalid item, not stored: %s", exc)
@@ -122,6 +123,7 @@ class StorePipeline:
         except InvalidItem as exc:
             self.stats.inc_value(ERRORS_PREFIX + "bad_item")
             raise DropItem(f"invalid item, not stored: {exc}") from exc
+        self.stats.inc_value(POSTS_SEEN)
         self.buffer.append(post)
         if len(self.buffer) >= self.batch_size:
             self.flush()

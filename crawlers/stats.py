@@ -6,6 +6,7 @@ pipeline, the progress extension and the child-process runner.
 Keys written during a crawl:
 - `veille/pages`, `veille/pages/<kind>`: pages that reached a parse callback;
 - `veille/posts/new|updated|unchanged`: what the store did with the posts;
+- `veille/posts/seen`: valid posts handed to the store (a PostBatch item carries many);
 - `veille/errors/<kind>`: one count per final problem, e.g. `http/500`,
   `download/connection_refused`, `parse/no_posts`, `parse/bad_post`, `parse/bad_date`,
   `bad_item`, `store_write`;
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 ERRORS_PREFIX = "veille/errors/"
 PAGES = "veille/pages"
 POSTS_PREFIX = "veille/posts/"
+POSTS_SEEN = "veille/posts/seen"
 SKIPPED = "veille/skipped"
 
 # Scrapy's own counters, summarised into CrawlRun.errors with a shorter prefix. Download
@@ -66,7 +68,7 @@ def progress_snapshot(stats: Mapping[str, Any]) -> dict[str, int]:
     errors = errors_from_stats(stats)
     return {
         "pages": int(stats.get(PAGES, 0)),
-        "posts": int(stats.get("item_scraped_count", 0)),
+        "posts": int(stats.get(POSTS_SEEN, 0)),
         "new": int(stats.get(POSTS_PREFIX + "new", 0)),
         "updated": int(stats.get(POSTS_PREFIX + "updated", 0)),
         "unchanged": int(stats.get(POSTS_PREFIX + "unchanged", 0)),

@@ -222,7 +222,7 @@ def test_progress_extension_needs_an_interval() -> None:
 def test_progress_lines_are_json_and_rate_limited() -> None:
     crawler = get_crawler(settings_dict={"VEILLE_PROGRESS_INTERVAL": 60})
     crawler.stats.set_value("veille/pages", 4)
-    crawler.stats.set_value("item_scraped_count", 30)
+    crawler.stats.set_value("veille/posts/seen", 30)
     stream = io.StringIO()
     reporter = ProgressReporter(crawler.stats, 60, stream)
     reporter.tick()
