@@ -32,13 +32,15 @@ JSON = "application/json; charset=utf-8"
 
 @dataclass
 class Route:
-    """An answer: a fixture file (or a status), headers ({base} is the server's root)."""
+    """An answer: a fixture file (or a status), headers; `{base}` in either becomes the
+    server's root URL."""
 
     file: str | None = None
     status: int = 200
     content_type: str = JSON
     headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None  # when set, a request without `Bearer <token>` gets a 401
+    header: tuple[str, str] | None = None  # (name, value) a request must carry, else 401
     delay: float = 0.0  # seconds before answering (cut short when the server stops)
 
 
@@ -63,8 +65,11 @@ class ApiSite:
                 status, headers = route.status, dict(route.headers)
                 if route.token and self.headers.get("Authorization") != f"Bearer {route.token}":
                     status = 401
+                if route.header and self.headers.get(route.header[0]) != route.header[1]:
+                    status = 401
                 if status == 200 and route.file:
                     body = (FIXTURES / route.file).read_bytes()
+                    body = body.replace(b"{base}", site.base_url.encode())
                 else:
                     body = b'{"error": "nope"}'
                 self.send_response(status)
