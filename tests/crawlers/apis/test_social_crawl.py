@@ -1,4 +1,4 @@
-"""Whole crawls of a Facebook Page (Graph API) and a YouTube channel (Data API v3)."""
+"""Whole crawls of a Facebook Page (Graph API), a YouTube channel and a Bluesky search."""
 
 from __future__ import annotations
 
@@ -111,3 +111,30 @@ def test_youtube_channel_comments(api_site: ApiSite, api_setup: Any) -> None:
     second = crawl_source(setup.config_dir, setup.source_id, env=setup.env)
     assert second.posts_new == 0 and second.status == "ok"
     assert YT_THREADS not in api_site.hits  # the video's comment count did not change
+
+
+BSKY_SEARCH = "/bluesky/xrpc/app.bsky.feed.searchPosts?q=telvia&sort=latest&limit=100"
+
+
+def test_bluesky_search_with_cursor(api_site: ApiSite, api_setup: Any) -> None:
+    api_site.routes.update(
+        {
+            BSKY_SEARCH: Route("bluesky-search.json"),
+            BSKY_SEARCH + "&cursor=1763900000000::bafyreib": Route("bluesky-empty.json"),
+        }
+    )
+    setup = api_setup(
+        {
+            "id": "bsky",
+            "name": "Bluesky",
+            "kind": "bluesky",
+            "bluesky": {"base_url": api_site.base_url + "/bluesky", "queries": ["telvia"]},
+        }
+    )
+    first = crawl_source(setup.config_dir, setup.source_id, env=setup.env)
+    assert {k.rsplit("/", 1)[-1] for k in setup.posts()} == {"3lb2", "3lb1"}
+    assert first.errors == {"parse/bad_payload": 1}  # the record without text
+    api_site.hits.clear()
+    second = crawl_source(setup.config_dir, setup.source_id, env=setup.env)
+    assert second.posts_new == 0 and second.posts_updated == 0
+    assert {k for k in api_site.hits if k != "/robots.txt"} == {BSKY_SEARCH}
