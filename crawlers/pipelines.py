@@ -5,6 +5,9 @@ posts and the thread's state; `StorePipeline` checks each post, buffers them and
 batches with the store's idempotent upsert, so a re-crawl updates rows instead of
 duplicating them. What each batch did is added to Scrapy's stats (`veille/posts/*`).
 
+API spiders yield PostBatch items: posts plus the crawl state they make true (cursors,
+per-thread progress), handled the same way.
+
 Crawl state is written after the posts of the same batch, never before: a crawl killed
 between the two writes reads those pages again next time, and nothing is lost. The
 remembered state is handed to the spider when the store opens (`restore_state`), so the
@@ -24,8 +27,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from crawlers.batches import PostBatch
 from crawlers.items import RawPost
-from crawlers.state import THREAD_PREFIX, TopicPageItem
+from crawlers.state import TopicPageItem
 from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
 from pipeline.config import load_config
 from pipeline.store import Store, open_store
@@ -98,21 +102,25 @@ class StorePipeline:
         restore = getattr(spider, "restore_state", None)
         if source is not None and callable(restore):
             self.source_id = source.id
-            restore(self.store.crawl_states(source.id, THREAD_PREFIX))
+            # Every key: the forum spider keeps threads, API spiders cursors too.
+            restore(self.store.crawl_states(source.id))
 
     def process_item(self, item: Any) -> Any:
         """Buffer valid posts (writing a full batch); count and drop anything else.
 
-        A TopicPageItem's posts are checked one by one (a bad or repeated post is
-        counted, the others kept) and its thread state is queued behind them.
+        A TopicPageItem's or PostBatch's posts are checked one by one (a bad or repeated
+        post is counted, the others kept) and its crawl state is queued behind them.
         """
-        if isinstance(item, TopicPageItem):
+        if isinstance(item, TopicPageItem | PostBatch):
             for post in item.posts:
                 try:
                     self.add(post)
                 except DropItem as exc:
                     logger.debug("%s", exc)
-            self.states[item.state.key] = item.state.to_dict()
+            if isinstance(item, TopicPageItem):
+                self.states[item.state.key] = item.state.to_dict()
+            else:
+                self.states.update(item.states)
         else:
             self.add(item)
         if len(self.buffer) >= self.batch_size:

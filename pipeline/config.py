@@ -30,6 +30,18 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.source_kinds import (
+    KIND_OPTIONS,
+    BlueskyOptions,
+    DiscourseOptions,
+    FacebookOptions,
+    FeedOptions,
+    JsonApiOptions,
+    MastodonOptions,
+    RedditOptions,
+    YouTubeOptions,
+)
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_DIR = Path("config")
@@ -148,9 +160,14 @@ class ForumSelectors(_Model):
 class SourceConfig(_Model):
     id: str = Field(pattern=_ID)
     name: str
-    kind: Literal["forum"] = "forum"
+    kind: Literal[
+        "forum", "discourse", "rss", "mastodon", "reddit", "facebook", "youtube", "bluesky",
+        "json_api",
+    ] = "forum"  # fmt: skip
     enabled: bool = True
-    start_urls: list[str] = Field(min_length=1)
+    # Required by forum and rss sources (checked below); API kinds take their URLs from
+    # their own option block.
+    start_urls: list[str] = Field(default_factory=list)
     allowed_domains: list[str] = Field(default_factory=list)
     timezone: str = "Europe/Paris"
     lang_hint: str | None = None
@@ -167,6 +184,15 @@ class SourceConfig(_Model):
     max_thread_pages: int = Field(
         default=200, ge=1, description="Pages of one thread read in one crawl, at most."
     )
+    # Options of the API kinds, one block per kind (pipeline/source_kinds.py).
+    discourse: DiscourseOptions | None = None
+    feed: FeedOptions | None = None
+    mastodon: MastodonOptions | None = None
+    reddit: RedditOptions | None = None
+    facebook: FacebookOptions | None = None
+    youtube: YouTubeOptions | None = None
+    bluesky: BlueskyOptions | None = None
+    json_api: JsonApiOptions | None = None
 
     @field_validator("start_urls")
     @classmethod
@@ -202,6 +228,19 @@ class SourceConfig(_Model):
             if problem := check_expression(expression):
                 raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")
         return ForumSelectors.model_validate(merged)
+
+    @model_validator(mode="after")
+    def _kind_options(self) -> SourceConfig:
+        if self.kind in ("forum", "rss") and not self.start_urls:
+            raise ValueError(f"a {self.kind} source needs start_urls")
+        block = KIND_OPTIONS.get(self.kind)
+        if block is not None and getattr(self, block) is None:
+            raise ValueError(f"a {self.kind} source needs a {block!r} block of options")
+        own = block or ("feed" if self.kind == "rss" else None)
+        blocks = {*KIND_OPTIONS.values(), "feed"} - {own}
+        if misplaced := sorted(b for b in blocks if getattr(self, b) is not None):
+            raise ValueError(f"{', '.join(misplaced)}: options of another kind than {self.kind!r}")
+        return self
 
 
 class SourcesFile(_Model):
