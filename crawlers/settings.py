@@ -70,6 +70,10 @@ def build_settings(config: VeilleConfig, source: SourceConfig) -> dict[str, Any]
         # The crawl runs in a child process whose stdout carries progress as JSON lines;
         # Scrapy's log goes to stderr, and the periodic "Crawled N pages" line is noise.
         "LOGSTATS_INTERVAL": 0,
+        # Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output (100
+        # by default); a page yields one item and a few requests, and the store pipeline
+        # is synchronous, so a few workers do the same work without ~100 tasks a page.
+        "CONCURRENT_ITEMS": 4,
         "ITEM_PIPELINES": dict(ITEM_PIPELINES),
         "DOWNLOADER_MIDDLEWARES": dict(DOWNLOADER_MIDDLEWARES),
         "VEILLE_SOURCE": source.model_dump(mode="json"),
