@@ -194,12 +194,34 @@ def crawl_sources(
                 )
                 continue
 
+            store = open_store(config)
+            try:
+                close_interrupted_runs(store, source_id)
+            finally:
+                store.close()
+
             def forward(event: dict[str, Any], source_id: str = source_id) -> None:
                 if on_progress:
                     on_progress(source_id, event)
 
             runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
     return runs
+
+
+def close_interrupted_runs(store: Store, source_id: str) -> int:
+    """Mark as failed the runs of a source left "running" by a process that died.
+
+    Called while holding the source's lock, so no live crawl of it can be among them.
+    """
+    closed = 0
+    for run in store.crawl_runs(source_id, limit=20):
+        if run.status == "running":
+            run.status = "failed"
+            run.errors = {**run.errors, "interrupted": 1}
+            store.save_crawl_run(run)
+            closed += 1
+            logger.warning("source %s: run %s was interrupted, marked failed", source_id, run.id)
+    return closed
 
 
 @contextmanager
