@@ -1,4 +1,4 @@
-"""The NLP stage over a batch of raw posts: language, brands, sentiment → mentions.
+"""The NLP stage over a batch of raw posts: language, brands, sentiment, aspects → mentions.
 
 `Analyzer.analyze(posts)` returns one result per post, in order: a `Mention`, or an
 `AnalysisError` (post id, reason label, detail) for a post that could not be analysed,
@@ -19,9 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from spacy.tokens import Doc
+
 from crawlers.items import RawPost
+from nlp.aspects import AspectHit, AspectMatcher, Token, aspect_ids, aspects_by_brand
 from nlp.brands import BrandMatcher
-from nlp.context import Span, brand_contexts, departures
+from nlp.context import BrandContext, Span, brand_contexts, departures
+from nlp.dedup import fingerprint
 from nlp.lang import UNDETERMINED, detect_languages, normalize_code
 from nlp.sentiment.base import SentimentModel
 from nlp.sentiment.factory import load_sentiment_model
@@ -32,7 +36,7 @@ from pipeline.models import BrandMatch, Mention, Sentiment
 
 logger = logging.getLogger(__name__)
 
-NLP_VERSION = "nlp-1"
+NLP_VERSION = "nlp-2"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class _Work:
     lang: str = UNDETERMINED
     matches: list[BrandMatch] | None = None
     sentences: list[Span] | None = None
+    tokens: list[Token] | None = None
+    contexts: dict[str, BrandContext] | None = None
     sentiment: Sentiment | None = None
 
 
@@ -65,6 +71,7 @@ class Analyzer:
         self.config = config
         self.nlp_config = config.settings.nlp
         self.matcher = BrandMatcher.from_config(config.brands)
+        self.aspects = AspectMatcher(config.aspects)
         self.sentiment = sentiment or load_sentiment_model(self.nlp_config)
         self._lexicon = (
             self.sentiment if isinstance(self.sentiment, LexiconSentiment) else LexiconSentiment()
@@ -108,12 +115,16 @@ class Analyzer:
         processed_at = datetime.now(UTC)
         for item in work:
             try:
+                hits = self._aspect_hits(item)
                 results[item.index] = Mention(
                     post=item.post,
                     lang=item.lang,
                     brands=list(item.matches or []),
                     sentiment=item.sentiment,
                     brand_sentiment=brand_labels.get(item.index, {}),
+                    aspects=aspect_ids(hits),
+                    fingerprint=fingerprint(item.text, (m.brand_id for m in item.matches or [])),
+                    brand_aspects=aspects_by_brand(hits, item.contexts or {}),
                     is_official=self.matcher.is_official(item.post.author),
                     processed_at=processed_at,
                     nlp_version=NLP_VERSION,
@@ -157,7 +168,7 @@ class Analyzer:
                     [item.text for item in items], batch_size=self.nlp_config.batch_size
                 )
                 for item, doc in zip(items, docs, strict=True):
-                    item.sentences = [(s.start_char, s.end_char) for s in doc.sents]
+                    item.sentences, item.tokens = _read_doc(doc)
             except Exception as exc:
                 # One text broke the batch: redo the batch text by text to find it.
                 logger.warning("nlp: spaCy batch failed (%s), retrying post by post", exc)
@@ -165,7 +176,7 @@ class Analyzer:
                     if item.sentences is not None:
                         continue
                     try:
-                        item.sentences = [(s.start_char, s.end_char) for s in nlp(item.text).sents]
+                        item.sentences, item.tokens = _read_doc(nlp(item.text))
                     except Exception as item_exc:
                         fail(item, "spacy_failed", item_exc)
 
@@ -205,9 +216,8 @@ class Analyzer:
             if not item.matches or item.sentiment is None:
                 continue
             labels[item.index] = {}
-            for brand_id, context in brand_contexts(
-                item.text, item.sentences or [], item.matches
-            ).items():
+            item.contexts = brand_contexts(item.text, item.sentences or [], item.matches)
+            for brand_id, context in item.contexts.items():
                 if context.whole:
                     labels[item.index][brand_id] = item.sentiment.label
                 else:
@@ -224,6 +234,27 @@ class Analyzer:
                 if brand_id in labels.get(item.index, {}):
                     labels[item.index][brand_id] = "negative"
         return labels
+
+    def _aspect_hits(self, item: _Work) -> list[AspectHit]:
+        if not self.aspects:
+            return []
+        try:
+            return self.aspects.match(item.tokens or [])
+        except Exception as exc:  # aspects are a bonus: a failure must not lose the mention
+            logger.warning("nlp: aspects of post %s failed: %s", item.post.id, exc)
+            self.stats["aspects_failed"] += 1
+            return []
+
+
+def _read_doc(doc: Doc) -> tuple[list[Span], list[Token]]:
+    """Sentence spans and word tokens (with lemmas where the pipeline has them)."""
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    tokens = [
+        Token(t.idx, t.idx + len(t.text), t.text, t.lemma_)
+        for t in doc
+        if not (t.is_space or t.is_punct)
+    ]
+    return sentences, tokens
 
 
 def _label_of(work: list[_Work], index: int) -> str:

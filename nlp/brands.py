@@ -7,6 +7,11 @@ the original text. Where aliases overlap, the longest wins ("forfait Lumio 5G" o
 @handles match when their body, with spaces and underscores ignored, spells an alias or
 an official account ("#AzurMobile", "@lumio_fr", "@Lumio_Officiel"). A brand's exclusion
 phrases ("côte d'azur") cancel the matches of that brand they contain.
+
+A brand may also list common misspellings (matched like aliases, rule "misspelling"),
+opt in to fuzzy matching with a threshold (rule "fuzzy"), and mark aliases as ambiguous
+so that they count only in a context that confirms them (see `nlp.brand_rules`).
+Every match keeps its offsets and the rule that made it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from nlp.brand_rules import (
+    RULE_FUZZY,
+    RULE_MISSPELLING,
+    ContextRule,
+    FuzzyIndex,
+    fuzzy_keys,
+    is_proper_noun,
+)
 from nlp.normalize import Folded, fold, fold_with_offsets
 from pipeline.config import BrandConfig
 from pipeline.models import BrandMatch
@@ -46,6 +59,7 @@ class _Candidate:
     end: int
     target: Target
     rule: str
+    key: str = ""
 
 
 def alias_key(alias: str) -> str:
@@ -88,13 +102,21 @@ class BrandMatcher:
         tags: dict[str, Target],
         exclusions: dict[str, list[str]] | None = None,
         official_accounts: Iterable[str] = (),
+        rules: dict[str, str] | None = None,
+        fuzzy: dict[str, float] | None = None,
+        context_rules: dict[str, ContextRule] | None = None,
     ) -> None:
+        self._rules = dict(rules or {})  # alias key → rule name, where not alias/product
+        self._fuzzy = FuzzyIndex({k: t for k, t in (fuzzy or {}).items() if k in aliases})
+        self._context = dict(context_rules or {})
         self._aliases = dict(aliases)
         self._tags = dict(tags)
         self._alias_regex = _lookahead_regex(self._aliases)
         # What a regex match canonicalises to, apostrophes typed as spaces included.
         self._lookup = {_canonical(k.replace("'", " ")): t for k, t in self._aliases.items()}
         self._lookup.update(self._aliases)
+        self._key_of = {_canonical(k.replace("'", " ")): k for k in self._aliases}
+        self._key_of.update({k: k for k in self._aliases})
         self._exclusions = {
             brand_id: regex
             for brand_id, phrases in (exclusions or {}).items()
@@ -107,17 +129,23 @@ class BrandMatcher:
         """Build the matcher from the brand catalog (names count as aliases)."""
         aliases: dict[str, Target] = {}
         tags: dict[str, Target] = {}
+        rules: dict[str, str] = {}
+        fuzzy: dict[str, float] = {}
+        context_rules: dict[str, ContextRule] = {}
 
-        def add(surface: str, target: Target) -> None:
+        def add(surface: str, target: Target, rule: str = "") -> str:
             surface = surface.strip()
             if not surface:
-                return
+                return ""
             if surface[0] in "#@":
                 table, key = tags, tag_key(surface[1:])
             else:
                 table, key = aliases, alias_key(surface)
                 _add_entry(tags, tag_key(surface), target, surface)
+                if rule and key not in aliases:
+                    rules[key] = rule
             _add_entry(table, key, target, surface)
+            return key
 
         official: list[str] = []
         for brand in brands:
@@ -126,13 +154,24 @@ class BrandMatcher:
             for product in brand.products:
                 for surface in (product.name, *product.aliases):
                     add(surface, Target(brand.id, product.id))
-            for surface in (brand.name, *brand.aliases):
-                add(surface, brand_target)
+            keys = [add(surface, brand_target) for surface in (brand.name, *brand.aliases)]
+            for product in brand.products:
+                keys += [alias_key(s) for s in (product.name, *product.aliases)]
+            for surface in brand.misspellings:
+                keys.append(add(surface, brand_target, RULE_MISSPELLING))
+            if brand.fuzzy_threshold is not None:
+                fuzzy.update(fuzzy_keys((k for k in keys if k), brand.fuzzy_threshold))
+            if brand.ambiguous_aliases:
+                context_rules[brand.id] = ContextRule.build(
+                    (alias_key(a) for a in brand.ambiguous_aliases),
+                    brand.context,
+                    brand.exclusion_context,
+                )
             for account in brand.official_accounts:
                 _add_entry(tags, tag_key(account.lstrip("@")), brand_target, account)
                 official.append(account)
         exclusions = {brand.id: list(brand.exclusions) for brand in brands if brand.exclusions}
-        return cls(aliases, tags, exclusions, official)
+        return cls(aliases, tags, exclusions, official, rules, fuzzy, context_rules)
 
     def is_official(self, author: str) -> bool:
         """Whether `author` is one of the catalog's official accounts (case-insensitive)."""
@@ -144,16 +183,57 @@ class BrandMatcher:
             return []
         folded = fold_with_offsets(text)
         candidates = self._candidates(folded.text)
+        if self._fuzzy:
+            candidates += self._fuzzy_candidates(folded.text, candidates)
         candidates = self._drop_excluded(folded.text, candidates)
+        if self._context:
+            candidates = self._confirm_ambiguous(text, folded, candidates)
         return [_to_match(text, folded, c) for c in _resolve_overlaps(candidates)]
+
+    def _fuzzy_candidates(self, folded: str, exact: list[_Candidate]) -> list[_Candidate]:
+        covered = [(c.start, c.end) for c in exact]
+        return [
+            _Candidate(hit.start, hit.end, self._aliases[hit.key], RULE_FUZZY, hit.key)
+            for hit in self._fuzzy.find(folded, covered)
+        ]
+
+    def _confirm_ambiguous(
+        self, text: str, folded: Folded, candidates: list[_Candidate]
+    ) -> list[_Candidate]:
+        def ambiguous(c: _Candidate) -> bool:
+            rule = self._context.get(c.target.brand_id)
+            return rule is not None and c.key in rule.ambiguous
+
+        # Brands named unambiguously somewhere in the post confirm their ambiguous aliases.
+        sure = {c.target.brand_id for c in candidates if not ambiguous(c)}
+        kept: list[_Candidate] = []
+        for c in candidates:
+            if not ambiguous(c):
+                kept.append(c)
+                continue
+            start = folded.span(c.start, c.end)[0]
+            rule = self._context[c.target.brand_id].decide(
+                folded.text,
+                c.start,
+                c.end,
+                co_mentioned=c.target.brand_id in sure,
+                proper_noun=is_proper_noun(text, start),
+            )
+            if rule is not None:
+                kept.append(_Candidate(c.start, c.end, c.target, rule, c.key))
+        return kept
 
     def _candidates(self, folded: str) -> list[_Candidate]:
         found: list[_Candidate] = []
         if self._alias_regex is not None:
             for m in self._alias_regex.finditer(folded):
-                target = self._lookup[_canonical(m.group(1))]
+                key = _canonical(m.group(1))
+                target = self._lookup[key]
                 rule = RULE_PRODUCT if target.product_id else RULE_ALIAS
-                found.append(_Candidate(m.start(1), m.end(1), target, rule))
+                key = self._key_of.get(key, key)
+                found.append(
+                    _Candidate(m.start(1), m.end(1), target, self._rules.get(key, rule), key)
+                )
         for m in _TAG.finditer(folded):
             tag_target = self._tags.get(tag_key(m.group(2)))
             if tag_target is not None:

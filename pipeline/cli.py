@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.models import CrawlRun
 from pipeline.runner import StageReport, crawl_sources, evaluate_alerts, process_posts
@@ -100,6 +101,8 @@ def _print_stage(report: StageReport) -> None:
     )
     if report.details.get("sentiment_model"):
         line += f", sentiment model {report.details['sentiment_model']}"
+    if report.details.get("duplicates"):
+        line += f", {report.details['duplicates']} near-duplicates linked to a first copy"
     if "alerts_touched" in report.details:
         line += f", {len(report.details['alerts_touched'])} alerts created or updated"
     out.print(line, markup=False)
@@ -291,6 +294,10 @@ def demo(
             print_line=lambda s: out.print(s, markup=False),
         )
     )
+
+
+# NLP commands (eval, sentiment export/train) live in their own module.
+register_nlp_commands(app)
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ Files of a config directory:
 - veille.yaml   storage, NLP, crawling politeness, dashboard;
 - sources.yaml  where to crawl;
 - brands.yaml   the brand catalog (aliases, products, competitors, official accounts);
-- alerts.yaml   alert rules.
+- alerts.yaml   alert rules;
+- aspects.yaml  the aspect taxonomy (price, customer service, network…).
 
 Every error names the file, the field and what was expected.
 """
@@ -18,7 +19,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,14 @@ class NlpConfig(_Model):
     max_length: int = Field(default=256, ge=16, le=4096)
     spacy_model_fr: str = "fr_core_news_sm"
     languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it"])
+    sentiment_runtime: Literal["torch", "onnx"] = Field(
+        default="torch",
+        description="How the transformer runs: torch, or onnx (exported once to "
+        "nlp.onnx_dir, run by ONNX Runtime; faster on CPU; torch when it cannot be had).",
+    )
+    onnx_dir: Path = Field(
+        default=Path("data/onnx"), description="Where ONNX exports of the sentiment model go."
+    )
 
 
 class CrawlConfig(_Model):
@@ -156,6 +172,39 @@ class BrandConfig(_Model):
         default_factory=list,
         description="Phrases in which an alias does not mean the brand (e.g. 'côte d'azur').",
     )
+    misspellings: list[str] = Field(
+        default_factory=list,
+        description="Common misspellings and slang names, matched like aliases.",
+    )
+    fuzzy_threshold: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=1.0,
+        description="Similarity (0-1) above which a word close to an alias of 5+ letters "
+        "matches (typos); unset: no fuzzy matching.",
+    )
+    ambiguous_aliases: list[str] = Field(
+        default_factory=list,
+        description="Aliases that are also common words or places: they count only when "
+        "the context confirms them.",
+    )
+    context: list[str] = Field(
+        default_factory=list,
+        description="Words near an ambiguous alias that confirm the brand ('forfait').",
+    )
+    exclusion_context: list[str] = Field(
+        default_factory=list,
+        description="Words near an ambiguous alias that rule the brand out ('mer', 'ciel').",
+    )
+
+    @field_validator("ambiguous_aliases")
+    @classmethod
+    def _ambiguous_are_aliases(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        known = {a.casefold() for a in [info.data.get("name", ""), *info.data.get("aliases", [])]}
+        unknown = [v for v in values if v.casefold() not in known]
+        if unknown:
+            raise ValueError(f"ambiguous aliases {unknown} are not among the brand's aliases")
+        return values
 
 
 class BrandsFile(_Model):
@@ -171,6 +220,34 @@ class BrandsFile(_Model):
             if unknown:
                 raise ValueError(f"brand {brand.id!r} names unknown competitors {unknown}")
         return brands
+
+
+# --- aspects.yaml ------------------------------------------------------------------
+
+
+class AspectConfig(_Model):
+    """One aspect of the taxonomy and the lemmas (or lemma sequences) that signal it."""
+
+    id: str = Field(pattern=_ID)
+    name: str
+    terms: list[str] = Field(min_length=1)
+
+    @field_validator("terms")
+    @classmethod
+    def _not_blank(cls, terms: list[str]) -> list[str]:
+        if any(not str(t).strip() for t in terms):
+            raise ValueError("terms must not be blank")
+        return terms
+
+
+class AspectsFile(_Model):
+    aspects: list[AspectConfig] = Field(default_factory=list)
+
+    @field_validator("aspects")
+    @classmethod
+    def _unique(cls, aspects: list[AspectConfig]) -> list[AspectConfig]:
+        _reject_duplicate_ids([a.id for a in aspects])
+        return aspects
 
 
 # --- alerts.yaml -------------------------------------------------------------------
@@ -216,6 +293,7 @@ class VeilleConfig(BaseModel):
     sources: list[SourceConfig]
     brands: list[BrandConfig]
     rules: list[CrisisRuleConfig]
+    aspects: list[AspectConfig] = Field(default_factory=list)
 
     def source(self, source_id: str) -> SourceConfig:
         """The source with this id, or a KeyError naming the known ones."""
@@ -311,10 +389,13 @@ def load_config(
             raise ConfigError(
                 alerts_path, [f"field rules.{rule.id}.brands: unknown brands {unknown}"]
             )
+    aspects_path = base / "aspects.yaml"
+    aspects = _validate(AspectsFile, aspects_path, _read_yaml(aspects_path, required=False))
     return VeilleConfig(
         directory=base,
         settings=settings,
         sources=sources.sources,
         brands=brands.brands,
         rules=alerts.rules,
+        aspects=aspects.aspects,
     )

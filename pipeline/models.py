@@ -51,6 +51,12 @@ class Mention:
     processed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     nlp_version: str = ""
     sentiment_override: str | None = None
+    # A person's brand corrections: True added the brand, False removed a detected one.
+    brand_overrides: dict[str, bool] = field(default_factory=dict)
+    # Aspects per brand, from the sentences about that brand (see nlp.aspects).
+    brand_aspects: dict[str, list[str]] = field(default_factory=dict)
+    # Near-duplicate fingerprint (MinHash band keys, see nlp.dedup), for cross-batch lookups.
+    fingerprint: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -59,8 +65,11 @@ class Mention:
 
     @property
     def brand_ids(self) -> list[str]:
-        """Distinct brand ids, in order of first appearance."""
-        return list(dict.fromkeys(m.brand_id for m in self.brands))
+        """Distinct brand ids, in order of first appearance, a person's corrections applied."""
+        detected = dict.fromkeys(m.brand_id for m in self.brands)
+        added = [b for b, present in self.brand_overrides.items() if present]
+        removed = {b for b, present in self.brand_overrides.items() if not present}
+        return [b for b in dict.fromkeys([*detected, *added]) if b not in removed]
 
     @property
     def effective_label(self) -> str | None:
@@ -85,6 +94,9 @@ class Mention:
             processed_at=self.processed_at.isoformat(),
             nlp_version=self.nlp_version,
             sentiment_override=self.sentiment_override,
+            brand_overrides=dict(self.brand_overrides),
+            brand_aspects={k: list(v) for k, v in self.brand_aspects.items()},
+            fingerprint=list(self.fingerprint),
         )
         return data
 
@@ -106,6 +118,11 @@ class Mention:
             processed_at=processed,
             nlp_version=data.get("nlp_version") or "",
             sentiment_override=data.get("sentiment_override"),
+            brand_overrides={
+                str(k): bool(v) for k, v in (data.get("brand_overrides") or {}).items()
+            },
+            brand_aspects={str(k): list(v) for k, v in (data.get("brand_aspects") or {}).items()},
+            fingerprint=list(data.get("fingerprint") or []),
         )
 
 

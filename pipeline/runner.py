@@ -89,9 +89,11 @@ def process_posts(
 ) -> StageReport:
     """Run the NLP stage over every raw post stored or changed since its last run."""
     from nlp.analyzer import AnalysisError, Analyzer
+    from nlp.dedup import link_duplicates
 
     analyzer = analyzer or Analyzer(config)
     report = StageReport("nlp")
+    report.details["duplicates"] = 0
 
     def handle(posts: list[Any]) -> None:
         results = analyzer.analyze(posts)
@@ -103,6 +105,8 @@ def process_posts(
                 )
             else:
                 mentions.append(result)
+        # Near-duplicates point to their first copy, stored earlier or earlier in the batch.
+        report.details["duplicates"] += link_duplicates(mentions, store.near_duplicate_candidates)
         report.stored += store.upsert_mentions(mentions)
 
     with _STAGE_LOCK:

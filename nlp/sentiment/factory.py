@@ -18,7 +18,7 @@ from pipeline.config import NlpConfig
 
 logger = logging.getLogger(__name__)
 
-_Key = tuple[str, str | None, int, int]
+_Key = tuple[str, str | None, int, int, str]
 _LOADED: dict[_Key, SentimentModel] = {}
 _WARNED: set[tuple[str, str | None]] = set()
 _LOCK = threading.Lock()
@@ -55,9 +55,36 @@ def locate_model(model: str, revision: str | None = None) -> str:
 def _load(nlp_config: NlpConfig, model: str) -> SentimentModel:
     from nlp.sentiment.transformer import TransformerSentiment
 
+    location = locate_model(model, nlp_config.sentiment_revision)
+    if nlp_config.sentiment_runtime == "onnx":
+        try:
+            return _load_onnx(nlp_config, model, location)
+        except Exception as exc:  # ONNX is an optimisation: PyTorch still scores
+            logger.warning(
+                "sentiment model %r: the ONNX Runtime path is not available (%s); "
+                "running it with PyTorch",
+                model,
+                " ".join(f"{type(exc).__name__}: {exc}".split())[:300],
+            )
     return TransformerSentiment(
-        locate_model(model, nlp_config.sentiment_revision),
+        location,
         revision=nlp_config.sentiment_revision,
+        batch_size=nlp_config.batch_size,
+        max_length=nlp_config.max_length,
+    )
+
+
+def _load_onnx(nlp_config: NlpConfig, model: str, location: str) -> SentimentModel:
+    import transformers
+
+    from nlp.sentiment.onnx import load_onnx
+
+    return load_onnx(
+        model,
+        location,
+        nlp_config.onnx_dir,
+        revision=nlp_config.sentiment_revision,
+        version=nlp_config.sentiment_revision or f"transformers-{transformers.__version__}",
         batch_size=nlp_config.batch_size,
         max_length=nlp_config.max_length,
     )
@@ -69,7 +96,13 @@ def load_sentiment_model(nlp_config: NlpConfig) -> SentimentModel:
     if not model:
         logger.info("no sentiment model configured: scoring with the lexicon")
         return LexiconSentiment()
-    key = (model, nlp_config.sentiment_revision, nlp_config.batch_size, nlp_config.max_length)
+    key = (
+        model,
+        nlp_config.sentiment_revision,
+        nlp_config.batch_size,
+        nlp_config.max_length,
+        nlp_config.sentiment_runtime,
+    )
     with _LOCK:
         loaded = _LOADED.get(key)
         if loaded is None:

@@ -5,8 +5,9 @@ A rule-based scorer in the spirit of VADER, with consumer and telecom vocabulary
 - lexicons under `nlp/lexicons/` map words, multi-word expressions ("la cata", "au top",
   "pas terrible") and emoji to a polarity in [-1, 1]; matching is case- and
   accent-insensitive, and a few plural/feminine endings are tried ("déçue" → "déçu");
-- a negator up to three words before ("pas", "jamais", "aucun", "sans", "not", "never")
-  or a French "ne … pas/plus/jamais" around a word flips it (and damps it);
+- a negator up to three words before ("pas", "jamais", "aucun", "sans", "not", "never"),
+  a French "ne … pas/plus/jamais" around a word, or a "pas/jamais/rien" right after it
+  (spoken French drops the "ne": "je recommande pas") flips it (and damps it);
   expressions that contain their own negation ("pas mal", "aucun souci") are not flipped;
 - an intensifier or dampener up to two words before scales it ("très", "trop", "grave",
   "vraiment", "super", "un peu");
@@ -25,7 +26,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +38,7 @@ from pipeline.models import Sentiment
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "veille-lexicon"
-LEXICON_VERSION = "1.0"
+LEXICON_VERSION = "1.2"
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 POLARITY_FILES = ("fr.tsv", "en.tsv", "emoji.tsv")
 
@@ -53,14 +54,18 @@ QUESTION_FACTOR = 0.3
 # Normalises the evidence into (-1, 1) like VADER's alpha (tuned for polarities in [-1, 1]).
 ALPHA = 1.0
 NEUTRAL_BAND = 0.2  # |compound| below this is neutral: one "merci" is politeness
-MIXED_MIN = 0.45  # both sides at least this strong…
-MIXED_RATIO = 0.4  # …and the weaker at least this share of the stronger
+# Mixed when both sides are at least MIXED_MIN strong and the weaker is at least
+# MIXED_RATIO of the stronger. Chosen (with NEUTRAL_BAND kept) by a small grid search on
+# the "tune" split of nlp/data/dev_fr.jsonl only; README gives the held-out figures.
+MIXED_MIN = 0.1
+MIXED_RATIO = 0.25
 
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
 _CLAUSE_END = _SENTENCE_END | {",", ";", ":", "(", ")"}
 _CONTRAST = frozenset({"mais", "but", "pourtant", "cependant", "however"})
 _NE = frozenset({"ne", "n"})
 _AFTER_NE = frozenset({"pas", "plus", "jamais", "rien", "guere", "point", "aucun", "aucune"})
+_POSTPOSED_NEGATORS = frozenset({"pas", "jamais", "rien"})
 _SUFFIXES = ("es", "s", "e", "x")
 _EMPHASIS = re.compile(r"[!?]{2,}")
 _VARIATION = re.compile("[\ufe0f\ufe0e\U0001f3fb-\U0001f3ff]")
@@ -217,7 +222,7 @@ class LexiconSentiment:
                 i += 1
                 continue
             value = item.value * contrast
-            if not item.self_negated and self._negated(tokens, item):
+            if not item.self_negated and self._negated(tokens, item, by_start):
                 value *= NEGATION_FACTOR
             value *= self._intensity(tokens, item)
             if not shouting and any(caps[item.start : item.end]):
@@ -272,13 +277,25 @@ class LexiconSentiment:
             window.append(token)
         return window
 
-    def _negated(self, tokens: list[str], item: _Item) -> bool:
+    def _negated(self, tokens: list[str], item: _Item, starts: Mapping[int, _Item]) -> bool:
         before = self._window(tokens, item.start, NEGATION_WINDOW)
         if any(token in self.lexicon.negators for token in before):
             return True
         # "ça ne marche plus": "ne" before, "pas/plus/jamais…" just after.
         after = tokens[item.end : item.end + 2]
-        return any(t in _NE for t in before[:2]) and any(t in _AFTER_NE for t in after)
+        if any(t in _NE for t in before[:2]) and any(t in _AFTER_NE for t in after):
+            return True
+        # Spoken French drops the "ne": "je recommande pas", "ça aide absolument pas".
+        # Not "plus" ("plus rapide" compares), nor a negator that starts its own entry
+        # ("bien pas cher": "pas cher" is scored on its own).
+        position = item.end
+        while position < len(tokens) and tokens[position] in self.lexicon.intensifiers:
+            position += 1
+        return (
+            position < len(tokens)
+            and tokens[position] in _POSTPOSED_NEGATORS
+            and position not in starts
+        )
 
     def _intensity(self, tokens: list[str], item: _Item) -> float:
         factors = [

@@ -1,5 +1,9 @@
 """A Hugging Face sequence-classification model behind the `SentimentModel` interface.
 
+`BatchedClassifier` holds what every runtime shares (batching by length, truncation,
+per-text failures, softmax and label mapping); `TransformerSentiment` runs the model
+with PyTorch, `nlp.sentiment.onnx.OnnxSentiment` with ONNX Runtime.
+
 Wrapped the way spaCy's Hugging Face pipelines wrap one: model name and revision come
 from config, files come from a local directory or the local cache only
 (`local_files_only=True`: nothing is downloaded at run time), texts run in batches
@@ -15,6 +19,8 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from nlp.sentiment.base import MIXED, NEGATIVE, NEUTRAL, POSITIVE, SentimentBatch, failed
 from pipeline.models import Sentiment
@@ -66,58 +72,33 @@ def normalize_labels(id2label: Mapping[Any, str]) -> dict[int, str]:
     return mapping
 
 
-class TransformerSentiment:
-    """Sentiment from a local sequence-classification model (name/version recorded)."""
+def token_limit(config: Any, tokenizer: Any, wanted: int) -> int:
+    """The most tokens a text may have: what is wanted, within what the model takes."""
+    limits = [wanted]
+    model_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(model_max, int) and model_max < 1_000_000:  # unset is a huge sentinel
+        limits.append(model_max)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int):
+        if getattr(config, "model_type", "") in _OFFSET_POSITIONS:
+            positions -= (getattr(config, "pad_token_id", None) or 1) + 1
+        limits.append(positions)
+    return min(limits)
 
-    def __init__(
-        self,
-        model: str,
-        revision: str | None = None,
-        batch_size: int = 32,
-        max_length: int = 256,
-        device: str | None = None,
-    ) -> None:
-        import torch
-        import transformers
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.name = model
-        self.batch_size = max(1, batch_size)
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer = AutoTokenizer.from_pretrained(
-            model, revision=revision, local_files_only=True
-        )
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            model, revision=revision, local_files_only=True
-        )
-        self.model.to(self.device)
-        self.model.eval()
-        config = self.model.config
-        self.labels = normalize_labels(config.id2label)
-        commit = getattr(config, "_commit_hash", None)
-        self.version = revision or commit or f"transformers-{transformers.__version__}"
-        self.max_length = self._token_limit(max_length)
-        logger.info(
-            "sentiment model %s (%s) loaded on %s, labels %s, max %d tokens",
-            self.name,
-            self.version,
-            self.device,
-            self.labels,
-            self.max_length,
-        )
+class BatchedClassifier:
+    """Batching, truncation and per-text failure handling shared by the runtimes.
 
-    def _token_limit(self, wanted: int) -> int:
-        limits = [wanted]
-        model_max = getattr(self.tokenizer, "model_max_length", None)
-        if isinstance(model_max, int) and model_max < 1_000_000:  # unset is a huge sentinel
-            limits.append(model_max)
-        config = self.model.config
-        positions = getattr(config, "max_position_embeddings", None)
-        if isinstance(positions, int):
-            if config.model_type in _OFFSET_POSITIONS:
-                positions -= (config.pad_token_id or 1) + 1
-            limits.append(positions)
-        return min(limits)
+    A subclass sets `name`, `version`, `labels`, `tokenizer`, `batch_size` and
+    `max_length`, and implements `_forward` (token ids in, logits out).
+    """
+
+    name: str
+    version: str
+    labels: dict[int, str]
+    tokenizer: Any
+    batch_size: int
+    max_length: int
 
     def predict(self, texts: Sequence[str]) -> SentimentBatch:
         """One Sentiment per text; never raises for one text (see `SentimentBatch`)."""
@@ -164,24 +145,74 @@ class TransformerSentiment:
         results.update(zip(chunk, scored, strict=True))
 
     def _run(self, texts: list[str]) -> list[Sentiment]:
-        import torch
-
         encoded = self.tokenizer(
             texts,
             padding=True,
             truncation=True,
             max_length=self.max_length,
-            return_tensors="pt",
-        ).to(self.device)
-        with torch.inference_mode():
-            probabilities = self.model(**encoded).logits.float().softmax(dim=-1).cpu()
-        scores, indices = probabilities.max(dim=-1)
+            return_tensors="np",
+        )
+        logits = np.asarray(self._forward(dict(encoded)), dtype=np.float64)
+        shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
         return [
             Sentiment(
-                label=self.labels[int(index)],
-                score=round(float(score), 4),
+                label=self.labels[int(row.argmax())],
+                score=round(float(row.max()), 4),
                 model=self.name,
                 model_version=self.version,
             )
-            for score, index in zip(scores, indices, strict=True)
+            for row in probabilities
         ]
+
+    def _forward(self, encoded: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class TransformerSentiment(BatchedClassifier):
+    """Sentiment from a local sequence-classification model run by PyTorch."""
+
+    def __init__(
+        self,
+        model: str,
+        revision: str | None = None,
+        batch_size: int = 32,
+        max_length: int = 256,
+        device: str | None = None,
+    ) -> None:
+        import torch
+        import transformers
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.name = model
+        self.batch_size = max(1, batch_size)
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.tokenizer = AutoTokenizer.from_pretrained(
+            model, revision=revision, local_files_only=True
+        )
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            model, revision=revision, local_files_only=True
+        )
+        self.model.to(self.device)
+        self.model.eval()
+        config = self.model.config
+        self.labels = normalize_labels(config.id2label)
+        commit = getattr(config, "_commit_hash", None)
+        self.version = revision or commit or f"transformers-{transformers.__version__}"
+        self.max_length = token_limit(config, self.tokenizer, max_length)
+        logger.info(
+            "sentiment model %s (%s) loaded on %s, labels %s, max %d tokens",
+            self.name,
+            self.version,
+            self.device,
+            self.labels,
+            self.max_length,
+        )
+
+    def _forward(self, encoded: dict[str, np.ndarray]) -> np.ndarray:
+        import torch
+
+        inputs = {k: torch.from_numpy(v).to(self.device) for k, v in encoded.items()}
+        with torch.inference_mode():
+            logits: np.ndarray = self.model(**inputs).logits.float().cpu().numpy()
+        return logits

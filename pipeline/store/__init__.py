@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pipeline.config import VeilleConfig
 from pipeline.store.base import (
+    AspectRow,
     BarometerRow,
     MentionFilter,
     OutboxItem,
@@ -29,6 +30,7 @@ def open_store(config: VeilleConfig) -> Store:
 
 
 __all__ = [
+    "AspectRow",
     "BarometerRow",
     "MentionFilter",
     "OutboxItem",

@@ -42,6 +42,10 @@ class MentionFilter:
     until: datetime | None = None
     text: str | None = None
     include_official: bool = False
+    # Near-duplicates (copy-pastes, cross-posts) are counted once, through their first copy.
+    include_duplicates: bool = False
+    # Mentions with any of these aspects (price, customer_service, …).
+    aspects: Sequence[str] = ()
 
 
 @dataclass
@@ -55,6 +59,17 @@ class BarometerRow:
     neutral: int
     negative: int
     mixed: int
+
+
+@dataclass
+class AspectRow:
+    """Mentions of one brand that speak about one aspect, by effective sentiment."""
+
+    brand_id: str
+    aspect_id: str
+    total: int
+    positive: int
+    negative: int
 
 
 @dataclass
@@ -157,6 +172,28 @@ class Store(Protocol):
 
     def set_sentiment_override(self, mention_id: str, label: str | None) -> None:
         """A person's sentiment correction (None removes it)."""
+        ...
+
+    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
+        """A person's brand correction: True adds the brand, False removes it, None clears.
+
+        It survives re-processing and is applied wherever brands are counted or filtered;
+        an unknown mention raises KeyError.
+        """
+        ...
+
+    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
+        """Mentions a person corrected (sentiment or brands), oldest first."""
+        ...
+
+    def near_duplicate_candidates(
+        self, keys: Sequence[str], exclude_id: str = ""
+    ) -> dict[str, int]:
+        """Stored first copies sharing near-duplicate fingerprint keys: id → keys shared."""
+        ...
+
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (from the sentences about each brand)."""
         ...
 
     def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:

@@ -22,6 +22,7 @@ from typing import Any
 from crawlers.items import RawPost, _parse_dt
 from pipeline.models import Alert, CrawlRun, Mention
 from pipeline.store.base import (
+    AspectRow,
     BarometerRow,
     MentionFilter,
     QuarantinedRecord,
@@ -29,6 +30,14 @@ from pipeline.store.base import (
     UpsertCounts,
 )
 from pipeline.store.sqlite_alerts import SQLiteAlertsMixin
+from pipeline.store.sqlite_nlp import (
+    aspect_counts_query,
+    aspect_rows,
+    near_duplicate_candidates,
+    read_brand_overrides,
+    write_brands,
+    write_nlp_rows,
+)
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -54,7 +63,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _mention_hash(data: dict[str, Any]) -> str:
-    stable = {k: v for k, v in data.items() if k not in ("processed_at", "sentiment_override")}
+    # A person's corrections live apart from what the NLP stage computes.
+    volatile = ("processed_at", "sentiment_override", "brand_overrides")
+    stable = {k: v for k, v in data.items() if k not in volatile}
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
@@ -253,20 +264,8 @@ class SQLiteStore(SQLiteAlertsMixin):
             values,
         )
         rowid = conn.execute("SELECT rowid FROM mentions WHERE id = ?", (mention.id,)).fetchone()[0]
-        conn.execute("DELETE FROM mention_brands WHERE mention_id = ?", (mention.id,))
-        conn.executemany(
-            "INSERT OR IGNORE INTO mention_brands (mention_id, brand_id, product_id, sentiment)"
-            " VALUES (?, ?, ?, ?)",
-            [
-                (
-                    mention.id,
-                    m.brand_id,
-                    m.product_id or "",
-                    mention.brand_sentiment.get(m.brand_id),
-                )
-                for m in mention.brands
-            ],
-        )
+        write_brands(conn, mention.id, data)
+        write_nlp_rows(conn, mention)
         if existing is not None:
             conn.execute("DELETE FROM mentions_fts WHERE rowid = ?", (rowid,))
         conn.execute(
@@ -280,6 +279,10 @@ class SQLiteStore(SQLiteAlertsMixin):
             data = json.loads(r["data"])
             data["sentiment_override"] = r["sentiment_override"]
             out.append(Mention.from_dict(data))
+        with self._lock:
+            overrides = read_brand_overrides(self._conn, [m.id for m in out]) if out else {}
+        for mention in out:
+            mention.brand_overrides = overrides.get(mention.id, {})
         return out
 
     def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
@@ -316,17 +319,72 @@ class SQLiteStore(SQLiteAlertsMixin):
             if not updated:
                 raise KeyError(f"unknown mention {mention_id!r}")
 
+    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
+        """A person adds (True) or removes (False) a brand; None clears the correction."""
+        with self._write() as conn:
+            row = conn.execute("SELECT data FROM mentions WHERE id = ?", (mention_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"unknown mention {mention_id!r}")
+            if present is None:
+                conn.execute(
+                    "DELETE FROM brand_overrides WHERE mention_id = ? AND brand_id = ?",
+                    (mention_id, brand_id),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO brand_overrides (mention_id, brand_id, present, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(mention_id, brand_id) DO UPDATE SET"
+                    " present=excluded.present, updated_at=excluded.updated_at",
+                    (mention_id, brand_id, int(present), _iso(datetime.now(UTC))),
+                )
+            write_brands(conn, mention_id, json.loads(row["data"]))
+            # A new sequence number: stages reading mentions (alerts) see the correction.
+            conn.execute(
+                "UPDATE mentions SET seq = ? WHERE id = ?",
+                (self._next_seq(conn, "mentions"), mention_id),
+            )
+
+    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
+        """Mentions a person corrected (sentiment or brands), oldest first."""
+        rows = self._read(
+            "SELECT data, sentiment_override FROM mentions WHERE sentiment_override IS NOT NULL"
+            " OR id IN (SELECT mention_id FROM brand_overrides) ORDER BY ts, id LIMIT ?",
+            (limit,),
+        )
+        return self._mentions_from_rows(rows)
+
+    def near_duplicate_candidates(
+        self, keys: Sequence[str], exclude_id: str = ""
+    ) -> dict[str, int]:
+        """First copies (not themselves duplicates) sharing fingerprint keys, with counts."""
+        with self._lock:
+            return near_duplicate_candidates(self._conn, keys, exclude_id)
+
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (the aspects of the sentences about the brand)."""
+        where, params = self._where(flt)
+        sql, params = aspect_counts_query(where, params, flt.brand_ids)
+        return aspect_rows(self._read_search(sql, params, flt.text))
+
     def _where(self, flt: MentionFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if not flt.include_official:
             clauses.append("m.is_official = 0")
+        if not flt.include_duplicates:
+            clauses.append("m.duplicate_of IS NULL")
         if flt.brand_ids:
             clauses.append(
                 "m.id IN (SELECT mention_id FROM mention_brands"
                 f" WHERE brand_id IN ({_marks(flt.brand_ids)}))"
             )
             params.extend(flt.brand_ids)
+        if flt.aspects:
+            clauses.append(
+                "m.id IN (SELECT mention_id FROM mention_aspects"
+                f" WHERE brand_id = '' AND aspect_id IN ({_marks(flt.aspects)}))"
+            )
+            params.extend(flt.aspects)
         if flt.sentiments:
             clauses.append(
                 f"COALESCE(m.sentiment_override, m.sentiment_label) IN ({_marks(flt.sentiments)})"

@@ -123,6 +123,41 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 );
 """
 
+# Human brand corrections, near-duplicate fingerprints and aspects (issue 4). New tables,
+# so they are in SCHEMA for a new store and in MIGRATIONS for a store made before them.
+NLP_TABLES = """
+-- A person's brand corrections (present 1: added, 0: removed). Kept apart from
+-- mention_brands, which is rebuilt whenever the NLP stage re-processes a mention, so
+-- that a correction survives re-processing and is re-applied to mention_brands.
+CREATE TABLE IF NOT EXISTS brand_overrides (
+    mention_id TEXT NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+    brand_id TEXT NOT NULL,
+    present INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (mention_id, brand_id)
+);
+
+-- Near-duplicate lookup: the MinHash band keys of each mention (see nlp.dedup).
+CREATE TABLE IF NOT EXISTS mention_fingerprints (
+    key TEXT NOT NULL,
+    mention_id TEXT NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, mention_id)
+);
+CREATE INDEX IF NOT EXISTS mention_fingerprints_mention ON mention_fingerprints(mention_id);
+CREATE INDEX IF NOT EXISTS mentions_duplicate_of ON mentions(duplicate_of);
+
+-- Aspects of each mention: brand_id '' for the post's aspects, a brand id for the
+-- aspects of the sentences about that brand (filters and barometer by aspect).
+CREATE TABLE IF NOT EXISTS mention_aspects (
+    mention_id TEXT NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+    aspect_id TEXT NOT NULL,
+    brand_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (mention_id, aspect_id, brand_id)
+);
+CREATE INDEX IF NOT EXISTS mention_aspects_aspect ON mention_aspects(aspect_id, mention_id);
+"""
+SCHEMA += NLP_TABLES
+
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
@@ -135,6 +170,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
     """,
+    NLP_TABLES,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

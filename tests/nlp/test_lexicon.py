@@ -175,3 +175,23 @@ def test_a_malformed_lexicon_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "en.tsv").write_text("good\t5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="outside"):
         Lexicon.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je recommande pas.", "negative"),
+        ("Je recommande vraiment pas.", "negative"),
+        ("Je kiffe pas du tout", "negative"),
+        ("Je recommande vraiment.", "positive"),
+        ("Il m'a aidé jamais, franchement.", "negative"),
+        # "pas cher" is scored on its own: it does not negate the word before it.
+        ("Efficace pas cher", "positive"),
+        # "plus" after a word compares, it does not negate.
+        ("Rapide plus que prévu", "positive"),
+    ],
+)
+def test_negation_after_the_word_without_ne(
+    model: LexiconSentiment, text: str, expected: str
+) -> None:
+    assert label(model, text) == expected

@@ -117,6 +117,103 @@ class StoreContract:
         with pytest.raises(KeyError):
             store.set_sentiment_override("nope", "positive")
 
+    def test_brand_override_wins_and_survives_reprocessing(self, store: Store) -> None:
+        mention = make_mention(1, brands=("lumio",))
+        store.upsert_mentions([mention])
+        store.set_brand_override(mention.id, "azur", True)
+        store.set_brand_override(mention.id, "lumio", False)
+        (back,) = store.get_mentions([mention.id])
+        assert back.brand_ids == ["azur"]
+        assert back.brand_overrides == {"azur": True, "lumio": False}
+        # The NLP stage re-processes the post: the corrections stay.
+        store.upsert_mentions([make_mention(1, "neutral", brands=("lumio", "telvia"))])
+        (back,) = store.get_mentions([mention.id])
+        assert back.brand_ids == ["telvia", "azur"]
+        assert [
+            m.post.external_id for m in store.search_mentions(MentionFilter(brand_ids=["azur"]))
+        ] == ["1"]
+        assert store.search_mentions(MentionFilter(brand_ids=["lumio"])) == []
+        # Clearing a correction gives the detected brand back.
+        store.set_brand_override(mention.id, "lumio", None)
+        (back,) = store.get_mentions([mention.id])
+        assert back.brand_ids == ["lumio", "telvia", "azur"]
+        assert back.brand_overrides == {"azur": True}
+
+    def test_brand_override_counts_in_barometer(self, store: Store) -> None:
+        store.upsert_mentions([make_mention(1, "negative"), make_mention(2, "positive")])
+        store.set_brand_override(make_mention(1).id, "lumio", False)
+        store.set_brand_override(make_mention(2).id, "telvia", True)
+        by_brand = {r.brand_id: r for r in store.barometer(MentionFilter(), granularity="month")}
+        assert by_brand["lumio"].total == 1 and by_brand["lumio"].positive == 1
+        assert by_brand["telvia"].total == 1 and by_brand["telvia"].positive == 1
+
+    def test_brand_override_moves_the_mention_forward(self, store: Store) -> None:
+        store.upsert_mentions([make_mention(1), make_mention(2)])
+        last = store.mentions_after(0, 10)[-1][0]
+        store.set_brand_override(make_mention(1).id, "azur", True)
+        after = store.mentions_after(last, 10)
+        assert [m.brand_ids for _, m in after] == [["lumio", "azur"]]
+
+    def test_brand_override_unknown_mention(self, store: Store) -> None:
+        with pytest.raises(KeyError):
+            store.set_brand_override("nope", "lumio", True)
+
+    def test_corrected_mentions(self, store: Store) -> None:
+        store.upsert_mentions([make_mention(i) for i in range(1, 4)])
+        store.set_sentiment_override(make_mention(1).id, "positive")
+        store.set_brand_override(make_mention(3).id, "azur", True)
+        found = store.corrected_mentions()
+        assert [m.post.external_id for m in found] == ["1", "3"]
+        assert found[0].effective_label == "positive"
+        assert found[1].brand_ids == ["lumio", "azur"]
+
+    def test_duplicates_are_counted_once(self, store: Store) -> None:
+        first = make_mention(1, "negative")
+        copy = make_mention(2, "negative")
+        copy.duplicate_of = first.id
+        store.upsert_mentions([first, copy])
+        rows = store.barometer(MentionFilter(), granularity="month")
+        assert [(r.brand_id, r.total) for r in rows] == [("lumio", 1)]
+        assert len(store.search_mentions(MentionFilter())) == 1
+        assert len(store.search_mentions(MentionFilter(include_duplicates=True))) == 2
+
+    def test_near_duplicate_candidates(self, store: Store) -> None:
+        first, copy, other = make_mention(1), make_mention(2), make_mention(3)
+        first.fingerprint = ["0:a", "1:b", "2:c"]
+        copy.fingerprint = ["0:a", "1:b", "2:x"]
+        copy.duplicate_of = first.id
+        other.fingerprint = ["0:z", "1:b"]
+        store.upsert_mentions([first, copy, other])
+        found = store.near_duplicate_candidates(["0:a", "1:b", "2:c"])
+        # The copy is not a candidate: a new copy links to the first one.
+        assert found == {first.id: 3, other.id: 1}
+        assert store.near_duplicate_candidates(["0:a"], exclude_id=first.id) == {}
+        assert store.near_duplicate_candidates([]) == {}
+
+    def test_aspects_filter_and_counts_per_brand(self, store: Store) -> None:
+        one = make_mention(1, "negative", brands=("lumio", "telvia"))
+        one.aspects = ["price", "network"]
+        one.brand_aspects = {"lumio": ["price"], "telvia": ["network"]}
+        two = make_mention(2, "positive", brands=("lumio",))
+        two.aspects = two.brand_aspects["lumio"] = ["price"]
+        three = make_mention(3, "negative", brands=("lumio",))
+        store.upsert_mentions([one, two, three])
+        found = store.search_mentions(MentionFilter(aspects=["network"]))
+        assert [m.post.external_id for m in found] == ["1"]
+        (back,) = store.get_mentions([one.id])
+        assert back.brand_aspects == {"lumio": ["price"], "telvia": ["network"]}
+        rows = {(r.brand_id, r.aspect_id): r for r in store.aspect_counts(MentionFilter())}
+        assert set(rows) == {("lumio", "price"), ("telvia", "network")}
+        price = rows["lumio", "price"]
+        assert (price.total, price.positive, price.negative) == (2, 1, 1)
+        store.set_brand_override(one.id, "telvia", False)
+        rows = {(r.brand_id, r.aspect_id): r for r in store.aspect_counts(MentionFilter())}
+        assert set(rows) == {("lumio", "price")}
+        lumio_only = store.aspect_counts(
+            MentionFilter(brand_ids=["lumio"], sentiments=["positive"])
+        )
+        assert [(r.aspect_id, r.total) for r in lumio_only] == [("price", 1)]
+
     def test_search_accent_insensitive_and_filters(self, store: Store) -> None:
         store.upsert_mentions(
             [
@@ -199,6 +296,28 @@ class TestSQLiteStore(StoreContract):
         db = SQLiteStore(tmp_path / "veille.db")
         yield db
         db.close()
+
+    def test_version_1_store_migrates(self, tmp_path: Path) -> None:
+        import sqlite3
+
+        from pipeline.store.sqlite_schema import NLP_TABLES, SCHEMA, SCHEMA_VERSION
+
+        path = tmp_path / "v1.db"
+        conn = sqlite3.connect(path)
+        conn.executescript(SCHEMA.replace(NLP_TABLES, "") + "PRAGMA user_version=1;")
+        conn.close()
+        old = sqlite3.connect(path)
+        tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
+        old.close()
+        assert "brand_overrides" not in tables
+        store = SQLiteStore(path)
+        try:
+            store.upsert_mentions([make_mention(1)])
+            store.set_brand_override(make_mention(1).id, "azur", True)
+            assert store.get_mentions([make_mention(1).id])[0].brand_ids == ["lumio", "azur"]
+            assert store._read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+        finally:
+            store.close()
 
     def test_wal_mode_and_reopen(self, tmp_path: Path) -> None:
         path = tmp_path / "v.db"
