@@ -26,6 +26,7 @@ from pipeline.store.base import (
     BarometerRow,
     MentionFilter,
     QuarantinedRecord,
+    RollupRow,
     SearchError,
     UpsertCounts,
 )
@@ -38,6 +39,7 @@ from pipeline.store.sqlite_nlp import (
     write_brands,
     write_nlp_rows,
 )
+from pipeline.store.sqlite_rollup import rollup_query, rollup_rows
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -461,6 +463,11 @@ class SQLiteStore(SQLiteAlertsMixin):
             )
             for r in rows
         ]
+
+    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
+        """Counts from the hourly rollup grouped by `by` (see `sqlite_rollup.rollup_query`)."""
+        sql, params = rollup_query(flt, by)
+        return rollup_rows(self._read(sql, params), by)
 
     # --- quarantine -----------------------------------------------------------------
 

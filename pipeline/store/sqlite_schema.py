@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipeline.store.sqlite_rollup import ROLLUP_MIGRATION, ROLLUP_TABLE
+
 # `seq` columns give each stage a cursor: a row gets a new, larger seq whenever its
 # content changes, so a stage that remembers the last seq it finished sees every change.
 SCHEMA = """
@@ -158,6 +160,10 @@ CREATE INDEX IF NOT EXISTS mention_aspects_aspect ON mention_aspects(aspect_id, 
 """
 SCHEMA += NLP_TABLES
 
+# The barometer's hourly rollup (issue 6): the table here, its triggers and the backfill
+# of a store made before it in MIGRATIONS (see pipeline.store.sqlite_rollup).
+SCHEMA += ROLLUP_TABLE
+
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
@@ -171,6 +177,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
     """,
     NLP_TABLES,
+    ROLLUP_MIGRATION,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

@@ -1,0 +1,193 @@
+"""The hourly rollup behind the barometer: counts per hour, brand, source, kind, language,
+official flag, duplicate flag and effective sentiment, maintained on write by triggers.
+
+Triggers rather than Python: every write path of the store (mention upserts, a person's
+sentiment or brand corrections, the NLP stage's rebuild of `mention_brands`) already goes
+through these tables, so the rollup cannot miss one of them. A mention naming a brand
+through two products counts once for the brand, as in `SQLiteStore.barometer`.
+
+With a million mentions, the barometer and its breakdowns read a few thousand rollup rows
+instead of joining the mentions (see bench/dashboard_queries.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.store.base import MentionFilter, RollupRow
+
+logger = logging.getLogger(__name__)
+
+# The dimensions a rollup query may group by, and the column each one reads.
+ROLLUP_DIMENSIONS = {
+    "hour": "hour",
+    "brand_id": "brand_id",
+    "source_id": "source_id",
+    "kind": "kind",
+    "lang": "lang",
+}
+
+ROLLUP_TABLE = """
+CREATE TABLE IF NOT EXISTS mention_rollup (
+    hour TEXT NOT NULL,          -- UTC, 'YYYY-MM-DDTHH'
+    brand_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    is_official INTEGER NOT NULL,
+    is_duplicate INTEGER NOT NULL,
+    label TEXT NOT NULL,         -- effective sentiment ('' when none)
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, brand_id, source_id, kind, lang, is_official, is_duplicate, label)
+) WITHOUT ROWID;
+"""
+
+_KEY = "hour, brand_id, source_id, kind, lang, is_official, is_duplicate, label"
+
+
+_ROW = "(hour, source_id, kind, lang, is_official, is_duplicate, label)"
+
+
+def _attrs(alias: str) -> str:
+    """The rollup key values (but the brand) of a mentions row `alias`, in `_ROW` order."""
+    return (
+        f"substr({alias}.ts, 1, 13), {alias}.source_id, {alias}.kind, {alias}.lang,"
+        f" {alias}.is_official, {alias}.duplicate_of IS NOT NULL,"
+        f" COALESCE({alias}.sentiment_override, {alias}.sentiment_label, '')"
+    )
+
+
+_CHANGED = " OR ".join(
+    f"OLD.{c} IS NOT NEW.{c}"
+    for c in (
+        "ts",
+        "source_id",
+        "kind",
+        "lang",
+        "is_official",
+        "duplicate_of",
+        "sentiment_label",
+        "sentiment_override",
+    )
+)
+_OTHER_ROW = (
+    "EXISTS (SELECT 1 FROM mention_brands WHERE mention_id = {r}.mention_id"
+    " AND brand_id = {r}.brand_id AND product_id != {r}.product_id)"
+)
+# `WHERE` before `ON CONFLICT` in INSERT … SELECT keeps SQLite's parser from reading the
+# ON as a join constraint.
+ROLLUP_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS mention_rollup_brand_in AFTER INSERT ON mention_brands
+WHEN NOT {_OTHER_ROW.format(r="NEW")}
+BEGIN
+    INSERT INTO mention_rollup (brand_id, {_ROW[1:-1]}, n)
+    SELECT NEW.brand_id, {_attrs("m")}, 1 FROM mentions m WHERE m.id = NEW.mention_id
+    ON CONFLICT ({_KEY}) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS mention_rollup_brand_out AFTER DELETE ON mention_brands
+WHEN NOT {_OTHER_ROW.format(r="OLD")}
+BEGIN
+    UPDATE mention_rollup SET n = n - 1 WHERE brand_id = OLD.brand_id
+        AND {_ROW} = (SELECT {_attrs("m")} FROM mentions m WHERE m.id = OLD.mention_id);
+END;
+CREATE TRIGGER IF NOT EXISTS mention_rollup_mention_change AFTER UPDATE ON mentions
+WHEN {_CHANGED}
+BEGIN
+    UPDATE mention_rollup SET n = n - 1 WHERE {_ROW} = ({_attrs("OLD")})
+        AND brand_id IN (SELECT brand_id FROM mention_brands WHERE mention_id = OLD.id);
+    INSERT INTO mention_rollup (brand_id, {_ROW[1:-1]}, n)
+    SELECT DISTINCT brand_id, {_attrs("NEW")}, 1 FROM mention_brands WHERE mention_id = NEW.id
+    ON CONFLICT ({_KEY}) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS mention_rollup_mention_gone AFTER DELETE ON mentions
+BEGIN
+    UPDATE mention_rollup SET n = n - 1 WHERE {_ROW} = ({_attrs("OLD")})
+        AND brand_id IN (SELECT brand_id FROM mention_brands WHERE mention_id = OLD.id);
+END;
+"""
+
+# Fills the rollup from the tables, once, when a store made before it is migrated.
+ROLLUP_BACKFILL = f"""
+DELETE FROM mention_rollup;
+INSERT INTO mention_rollup (brand_id, {_ROW[1:-1]}, n)
+SELECT b.brand_id, {_attrs("m")}, COUNT(*)
+FROM mentions m JOIN (SELECT DISTINCT mention_id, brand_id FROM mention_brands) b
+    ON b.mention_id = m.id
+WHERE 1
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+"""
+
+ROLLUP_MIGRATION = ROLLUP_TABLE + ROLLUP_TRIGGERS + ROLLUP_BACKFILL
+_COUNTS = (
+    "SUM(n) AS total, SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
+    " SUM(CASE WHEN label = 'neutral' THEN n ELSE 0 END) AS neutral,"
+    " SUM(CASE WHEN label = 'negative' THEN n ELSE 0 END) AS negative,"
+    " SUM(CASE WHEN label = 'mixed' THEN n ELSE 0 END) AS mixed"
+)
+
+
+def _hour(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]:
+    """SQL and parameters of counts grouped by `by` under a filter the rollup can answer.
+
+    Bounds are whole UTC hours (`since` rounded down, `until` up to the next hour when it
+    is not on one); text, aspect and sentiment filters need the mentions, so they raise
+    ValueError here.
+    """
+    unknown = [d for d in by if d not in ROLLUP_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"cannot group the rollup by {unknown}; known: {list(ROLLUP_DIMENSIONS)}")
+    if (flt.text and flt.text.strip()) or flt.aspects or flt.sentiments:
+        raise ValueError("the rollup has no text, aspect or sentiment filter")
+    clauses = ["n != 0"]
+    params: list[Any] = []
+    if not flt.include_official:
+        clauses.append("is_official = 0")
+    if not flt.include_duplicates:
+        clauses.append("is_duplicate = 0")
+    for column, values in (
+        ("brand_id", flt.brand_ids),
+        ("source_id", flt.source_ids),
+        ("lang", flt.langs),
+    ):
+        if values:
+            clauses.append(f"{column} IN ({_marks(values)})")
+            params.extend(values)
+    if flt.since is not None:
+        clauses.append("hour >= ?")
+        params.append(_hour(flt.since))
+    if flt.until is not None:
+        until = flt.until.astimezone(UTC)
+        clauses.append("hour < ?" if until.minute == until.second == 0 else "hour <= ?")
+        params.append(_hour(until))
+    columns = ", ".join(ROLLUP_DIMENSIONS[d] for d in by)
+    select = f"{columns}, " if columns else ""
+    group = f" GROUP BY {columns} ORDER BY {columns}" if columns else ""
+    sql = f"SELECT {select}{_COUNTS} FROM mention_rollup WHERE {' AND '.join(clauses)}{group}"
+    return sql, params
+
+
+def rollup_rows(rows: Sequence[Any], by: Sequence[str]) -> list[RollupRow]:
+    """RollupRow records from the rows of `rollup_query`; empty groups are left out."""
+    return [
+        RollupRow(
+            keys={d: r[d] for d in by},
+            total=r["total"] or 0,
+            positive=r["positive"] or 0,
+            neutral=r["neutral"] or 0,
+            negative=r["negative"] or 0,
+            mixed=r["mixed"] or 0,
+        )
+        for r in rows
+        if r["total"]
+    ]
