@@ -217,6 +217,11 @@ class Store(Protocol):
         source_id, kind, lang); whole-hour bounds; no text, aspect or sentiment filter."""
         ...
 
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly rollup: brand, period, official and duplicate
+        filters only (whole-hour bounds)."""
+        ...
+
     # quarantine
     def quarantine(self, record: QuarantinedRecord) -> None:
         """Keep a bad record apart with its reason (idempotent per stage and id)."""

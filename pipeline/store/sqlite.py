@@ -39,7 +39,7 @@ from pipeline.store.sqlite_nlp import (
     write_brands,
     write_nlp_rows,
 )
-from pipeline.store.sqlite_rollup import rollup_query, rollup_rows
+from pipeline.store.sqlite_rollup import aspect_rollup_query, rollup_query, rollup_rows
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
@@ -468,6 +468,11 @@ class SQLiteStore(SQLiteAlertsMixin):
         """Counts from the hourly rollup grouped by `by` (see `sqlite_rollup.rollup_query`)."""
         sql, params = rollup_query(flt, by)
         return rollup_rows(self._read(sql, params), by)
+
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly aspect rollup (brands, period, official, dups)."""
+        sql, params = aspect_rollup_query(flt)
+        return aspect_rows(self._read(sql, params))
 
     # --- quarantine -----------------------------------------------------------------
 

@@ -109,6 +109,88 @@ BEGIN
 END;
 """
 
+# Aspects of each brand by hour: counted while the brand is on the mention (a person may
+# remove it), so the brand and aspect triggers both check the other table.
+ASPECT_ROLLUP_TABLE = """
+CREATE TABLE IF NOT EXISTS aspect_rollup (
+    hour TEXT NOT NULL,
+    brand_id TEXT NOT NULL,
+    aspect_id TEXT NOT NULL,
+    is_official INTEGER NOT NULL,
+    is_duplicate INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, brand_id, aspect_id, is_official, is_duplicate, label)
+) WITHOUT ROWID;
+"""
+_AKEY = "hour, brand_id, aspect_id, is_official, is_duplicate, label"
+_AROW = "(hour, is_official, is_duplicate, label)"
+
+
+def _aattrs(alias: str) -> str:
+    """The aspect rollup key values (but brand and aspect) of a mentions row, `_AROW` order."""
+    return (
+        f"substr({alias}.ts, 1, 13), {alias}.is_official, {alias}.duplicate_of IS NOT NULL,"
+        f" COALESCE({alias}.sentiment_override, {alias}.sentiment_label, '')"
+    )
+
+
+_BRAND_ON = (
+    "EXISTS (SELECT 1 FROM mention_brands WHERE mention_id = {r}.mention_id"
+    " AND brand_id = {r}.brand_id)"
+)
+ASPECT_ROLLUP_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_aspect_in AFTER INSERT ON mention_aspects
+WHEN NEW.brand_id != '' AND {_BRAND_ON.format(r="NEW")}
+BEGIN
+    INSERT INTO aspect_rollup ({_AKEY}, n)
+    SELECT substr(m.ts, 1, 13), NEW.brand_id, NEW.aspect_id, m.is_official,
+        m.duplicate_of IS NOT NULL, COALESCE(m.sentiment_override, m.sentiment_label, ''), 1
+    FROM mentions m WHERE m.id = NEW.mention_id
+    ON CONFLICT ({_AKEY}) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_aspect_out AFTER DELETE ON mention_aspects
+WHEN OLD.brand_id != '' AND {_BRAND_ON.format(r="OLD")}
+BEGIN
+    UPDATE aspect_rollup SET n = n - 1 WHERE brand_id = OLD.brand_id
+        AND aspect_id = OLD.aspect_id
+        AND {_AROW} = (SELECT {_aattrs("m")} FROM mentions m WHERE m.id = OLD.mention_id);
+END;
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_brand_in AFTER INSERT ON mention_brands
+WHEN NOT {_OTHER_ROW.format(r="NEW")}
+BEGIN
+    INSERT INTO aspect_rollup ({_AKEY}, n)
+    SELECT substr(m.ts, 1, 13), a.brand_id, a.aspect_id, m.is_official,
+        m.duplicate_of IS NOT NULL, COALESCE(m.sentiment_override, m.sentiment_label, ''), 1
+    FROM mention_aspects a JOIN mentions m ON m.id = a.mention_id
+    WHERE a.mention_id = NEW.mention_id AND a.brand_id = NEW.brand_id
+    ON CONFLICT ({_AKEY}) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_brand_out AFTER DELETE ON mention_brands
+WHEN NOT {_OTHER_ROW.format(r="OLD")}
+BEGIN
+    UPDATE aspect_rollup SET n = n - 1 WHERE brand_id = OLD.brand_id
+        AND aspect_id IN (SELECT aspect_id FROM mention_aspects
+            WHERE mention_id = OLD.mention_id AND brand_id = OLD.brand_id)
+        AND {_AROW} = (SELECT {_aattrs("m")} FROM mentions m WHERE m.id = OLD.mention_id);
+END;
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_mention_change AFTER UPDATE ON mentions
+WHEN {_CHANGED}
+BEGIN
+    UPDATE aspect_rollup SET n = n - 1 WHERE {_AROW} = ({_aattrs("OLD")})
+        AND (brand_id, aspect_id) IN (SELECT a.brand_id, a.aspect_id FROM mention_aspects a
+            WHERE a.mention_id = OLD.id AND a.brand_id IN
+                (SELECT brand_id FROM mention_brands WHERE mention_id = OLD.id));
+    INSERT INTO aspect_rollup ({_AKEY}, n)
+    SELECT substr(NEW.ts, 1, 13), a.brand_id, a.aspect_id, NEW.is_official,
+        NEW.duplicate_of IS NOT NULL, COALESCE(NEW.sentiment_override, NEW.sentiment_label, ''),
+        1
+    FROM mention_aspects a WHERE a.mention_id = NEW.id AND a.brand_id IN
+        (SELECT brand_id FROM mention_brands WHERE mention_id = NEW.id)
+    ON CONFLICT ({_AKEY}) DO UPDATE SET n = n + 1;
+END;
+"""
+
 # Fills the rollup from the tables, once, when a store made before it is migrated.
 ROLLUP_BACKFILL = f"""
 DELETE FROM mention_rollup;
@@ -118,9 +200,19 @@ FROM mentions m JOIN (SELECT DISTINCT mention_id, brand_id FROM mention_brands) 
     ON b.mention_id = m.id
 WHERE 1
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+DELETE FROM aspect_rollup;
+INSERT INTO aspect_rollup ({_AKEY}, n)
+SELECT substr(m.ts, 1, 13), a.brand_id, a.aspect_id, m.is_official,
+    m.duplicate_of IS NOT NULL, COALESCE(m.sentiment_override, m.sentiment_label, ''), COUNT(*)
+FROM mention_aspects a JOIN mentions m ON m.id = a.mention_id
+WHERE a.brand_id != '' AND a.brand_id IN
+    (SELECT brand_id FROM mention_brands WHERE mention_id = m.id)
+GROUP BY 1, 2, 3, 4, 5, 6;
 """
 
-ROLLUP_MIGRATION = ROLLUP_TABLE + ROLLUP_TRIGGERS + ROLLUP_BACKFILL
+ROLLUP_MIGRATION = (
+    ROLLUP_TABLE + ASPECT_ROLLUP_TABLE + ROLLUP_TRIGGERS + ASPECT_ROLLUP_TRIGGERS + ROLLUP_BACKFILL
+)
 _COUNTS = (
     "SUM(n) AS total, SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
     " SUM(CASE WHEN label = 'neutral' THEN n ELSE 0 END) AS neutral,"
@@ -174,6 +266,29 @@ def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]
     select = f"{columns}, " if columns else ""
     group = f" GROUP BY {columns} ORDER BY {columns}" if columns else ""
     sql = f"SELECT {select}{_COUNTS} FROM mention_rollup WHERE {' AND '.join(clauses)}{group}"
+    return sql, params
+
+
+def aspect_rollup_query(flt: MentionFilter) -> tuple[str, list[Any]]:
+    """SQL and parameters of `aspect_counts` answered from the aspect rollup.
+
+    Same bounds and limits as `rollup_query`; source and language filters need the
+    mentions too, so they raise ValueError here.
+    """
+    if (flt.text and flt.text.strip()) or flt.aspects or flt.sentiments:
+        raise ValueError("the rollup has no text, aspect or sentiment filter")
+    if flt.source_ids or flt.langs:
+        raise ValueError("the aspect rollup has no source or language filter")
+    sql, params = rollup_query(flt, ())
+    where = sql.split(" WHERE ", 1)[1]
+    sql = (
+        "SELECT brand_id, aspect_id, SUM(n) AS total,"
+        " SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
+        " SUM(CASE WHEN label = 'negative' THEN n ELSE 0 END) AS negative"
+        f" FROM aspect_rollup WHERE {where}"
+        " GROUP BY brand_id, aspect_id HAVING SUM(n) != 0"
+        " ORDER BY brand_id, total DESC, aspect_id"
+    )
     return sql, params
 
 

@@ -146,3 +146,34 @@ def test_rollup_backfilled_when_an_older_store_migrates(tmp_path: Path) -> None:
         assert slow == fast and len(fast) == 3
     finally:
         db.close()
+
+
+def test_aspect_rollup_follows_every_write(store: SQLiteStore) -> None:
+    def with_aspects(m: Mention, aspects: dict[str, list[str]]) -> Mention:
+        m.aspects = sorted({a for values in aspects.values() for a in values})
+        m.brand_aspects = aspects
+        return m
+
+    def both(flt: MentionFilter) -> tuple[list[object], list[object]]:
+        return store.aspect_counts(flt), store.aspect_rollup(flt)
+
+    store.upsert_mentions(
+        [
+            with_aspects(mention(0, "positive", ("lumio", "azur")), {"lumio": ["price"],
+                         "azur": ["network", "price"]}),
+            with_aspects(mention(1, "negative"), {"lumio": ["price"]}),
+            with_aspects(mention(2, "negative", official=True), {"lumio": ["network"]}),
+        ]
+    )  # fmt: skip
+    slow, fast = both(MentionFilter())
+    assert slow == fast and len(fast) == 3
+    store.set_sentiment_override(mention(1).id, "positive")
+    store.set_brand_override(mention(0).id, "azur", False)
+    store.upsert_mentions([with_aspects(mention(1, "neutral"), {"lumio": ["delivery"]})])
+    for flt in (MentionFilter(), MentionFilter(include_official=True, brand_ids=["lumio"])):
+        slow, fast = both(flt)
+        assert slow == fast
+    store.set_brand_override(mention(0).id, "azur", None)
+    hour = T0.replace(minute=0)
+    slow, fast = both(MentionFilter(since=hour, until=hour + timedelta(hours=1)))
+    assert slow == fast and {r.brand_id for r in fast} == {"lumio", "azur"}
