@@ -374,11 +374,14 @@ class SQLiteStore(SQLiteAlertsMixin):
         if not flt.include_official:
             clauses.append("m.is_official = 0")
         if not flt.include_duplicates:
-            clauses.append("m.duplicate_of IS NULL")
+            # The unary + keeps SQLite off the duplicate_of index for IS NULL (nearly every
+            # row), and EXISTS (not IN) lets it walk the ts index newest first: a page of
+            # search results on 1M mentions takes milliseconds instead of seconds.
+            clauses.append("+m.duplicate_of IS NULL")
         if flt.brand_ids:
             clauses.append(
-                "m.id IN (SELECT mention_id FROM mention_brands"
-                f" WHERE brand_id IN ({_marks(flt.brand_ids)}))"
+                "EXISTS (SELECT 1 FROM mention_brands mb WHERE mb.mention_id = m.id"
+                f" AND mb.brand_id IN ({_marks(flt.brand_ids)}))"
             )
             params.extend(flt.brand_ids)
         if flt.aspects:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.store.base import MentionFilter, RollupRow
@@ -46,6 +46,41 @@ CREATE TABLE IF NOT EXISTS mention_rollup (
 """
 
 _KEY = "hour, brand_id, source_id, kind, lang, is_official, is_duplicate, label"
+_DKEY = "day, brand_id, source_id, kind, lang, is_official, is_duplicate, label"
+
+# The same counts by UTC day, kept from the hourly table by its own triggers: a period's
+# breakdowns read whole days here and only the hours at both ends from the hourly table.
+DAY_ROLLUP_TABLE = """
+CREATE TABLE IF NOT EXISTS mention_rollup_day (
+    day TEXT NOT NULL,           -- UTC, 'YYYY-MM-DD'
+    brand_id TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    is_official INTEGER NOT NULL,
+    is_duplicate INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, brand_id, source_id, kind, lang, is_official, is_duplicate, label)
+) WITHOUT ROWID;
+"""
+_DAY_SET = (
+    "substr({r}.hour, 1, 10), {r}.brand_id, {r}.source_id, {r}.kind, {r}.lang,"
+    " {r}.is_official, {r}.is_duplicate, {r}.label"
+)
+DAY_ROLLUP_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS mention_rollup_day_in AFTER INSERT ON mention_rollup
+BEGIN
+    INSERT INTO mention_rollup_day ({_DKEY}, n)
+    VALUES ({_DAY_SET.format(r="NEW")}, NEW.n)
+    ON CONFLICT ({_DKEY}) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER IF NOT EXISTS mention_rollup_day_change AFTER UPDATE OF n ON mention_rollup
+BEGIN
+    UPDATE mention_rollup_day SET n = n + NEW.n - OLD.n
+    WHERE ({_DKEY}) = ({_DAY_SET.format(r="NEW")});
+END;
+"""
 
 
 _ROW = "(hour, source_id, kind, lang, is_official, is_duplicate, label)"
@@ -200,6 +235,11 @@ FROM mentions m JOIN (SELECT DISTINCT mention_id, brand_id FROM mention_brands) 
     ON b.mention_id = m.id
 WHERE 1
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+DELETE FROM mention_rollup_day;
+INSERT INTO mention_rollup_day ({_DKEY}, n)
+SELECT substr(hour, 1, 10), brand_id, source_id, kind, lang, is_official, is_duplicate,
+    label, SUM(n)
+FROM mention_rollup WHERE 1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 DELETE FROM aspect_rollup;
 INSERT INTO aspect_rollup ({_AKEY}, n)
 SELECT substr(m.ts, 1, 13), a.brand_id, a.aspect_id, m.is_official,
@@ -211,7 +251,13 @@ GROUP BY 1, 2, 3, 4, 5, 6;
 """
 
 ROLLUP_MIGRATION = (
-    ROLLUP_TABLE + ASPECT_ROLLUP_TABLE + ROLLUP_TRIGGERS + ASPECT_ROLLUP_TRIGGERS + ROLLUP_BACKFILL
+    ROLLUP_TABLE
+    + DAY_ROLLUP_TABLE
+    + ASPECT_ROLLUP_TABLE
+    + ROLLUP_TRIGGERS
+    + DAY_ROLLUP_TRIGGERS
+    + ASPECT_ROLLUP_TRIGGERS
+    + ROLLUP_BACKFILL
 )
 _COUNTS = (
     "SUM(n) AS total, SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
@@ -229,12 +275,36 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def _bounds(flt: MentionFilter) -> tuple[str | None, str | None]:
+    """The filter's period as whole UTC hours [since, until): since down, until up."""
+    since = _hour(flt.since) if flt.since is not None else None
+    until = None
+    if flt.until is not None:
+        end = flt.until.astimezone(UTC)
+        if end != end.replace(minute=0, second=0, microsecond=0):
+            end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        until = _hour(end)
+    return since, until
+
+
+def _full_days(since: str, until: str) -> tuple[str, str] | None:
+    """The whole UTC days [first, end) inside the hours [since, until), if any."""
+    first = since[:10] if since.endswith("T00") else _next_day(since[:10])
+    end = until[:10]
+    return (first, end) if first < end else None
+
+
+def _next_day(day: str) -> str:
+    return (datetime.fromisoformat(day) + timedelta(days=1)).strftime("%Y-%m-%d")
+
+
 def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]:
     """SQL and parameters of counts grouped by `by` under a filter the rollup can answer.
 
-    Bounds are whole UTC hours (`since` rounded down, `until` up to the next hour when it
-    is not on one); text, aspect and sentiment filters need the mentions, so they raise
-    ValueError here.
+    Bounds are whole UTC hours (`since` rounded down, `until` up); text, aspect and
+    sentiment filters need the mentions, so they raise ValueError here. Without `hour`
+    in `by`, whole UTC days inside the period are read from the daily table and only the
+    hours at both ends from the hourly one.
     """
     unknown = [d for d in by if d not in ROLLUP_DIMENSIONS]
     if unknown:
@@ -255,18 +325,30 @@ def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]
         if values:
             clauses.append(f"{column} IN ({_marks(values)})")
             params.extend(values)
-    if flt.since is not None:
-        clauses.append("hour >= ?")
-        params.append(_hour(flt.since))
-    if flt.until is not None:
-        until = flt.until.astimezone(UTC)
-        clauses.append("hour < ?" if until.minute == until.second == 0 else "hour <= ?")
-        params.append(_hour(until))
+    where = " AND ".join(clauses)
     columns = ", ".join(ROLLUP_DIMENSIONS[d] for d in by)
     select = f"{columns}, " if columns else ""
     group = f" GROUP BY {columns} ORDER BY {columns}" if columns else ""
-    sql = f"SELECT {select}{_COUNTS} FROM mention_rollup WHERE {' AND '.join(clauses)}{group}"
-    return sql, params
+    since, until = _bounds(flt)
+    days = _full_days(since, until) if since and until and "hour" not in by else None
+    if days is None:
+        time_clauses = [c for c, v in (("hour >= ?", since), ("hour < ?", until)) if v]
+        sql = (
+            f"SELECT {select}{_COUNTS} FROM mention_rollup"
+            f" WHERE {' AND '.join([where, *time_clauses])}{group}"
+        )
+        return sql, [*params, *[v for v in (since, until) if v]]
+    first, end = days
+    parts = f"{select}label, n"
+    sql = (
+        f"SELECT {select}{_COUNTS} FROM ("
+        f"SELECT {parts} FROM mention_rollup WHERE {where}"
+        " AND ((hour >= ? AND hour < ?) OR (hour >= ? AND hour < ?))"
+        f" UNION ALL SELECT {parts} FROM mention_rollup_day WHERE {where}"
+        f" AND day >= ? AND day < ?){group}"
+    )
+    hours = [since, f"{first}T00", f"{end}T00", until]
+    return sql, [*params, *hours, *params, first, end]
 
 
 def aspect_rollup_query(flt: MentionFilter) -> tuple[str, list[Any]]:

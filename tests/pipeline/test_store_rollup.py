@@ -177,3 +177,31 @@ def test_aspect_rollup_follows_every_write(store: SQLiteStore) -> None:
     hour = T0.replace(minute=0)
     slow, fast = both(MentionFilter(since=hour, until=hour + timedelta(hours=1)))
     assert slow == fast and {r.brand_id for r in fast} == {"lumio", "azur"}
+
+
+def test_whole_days_come_from_the_daily_table(store: SQLiteStore) -> None:
+    store.upsert_mentions([mention(n, LABELS[n % 4], hours=n * 7) for n in range(14)])
+    store.set_sentiment_override(mention(5).id, "positive")
+    store.upsert_mentions([mention(6, "mixed", ("azur",), hours=42)])
+    start = T0.replace(hour=5)
+    for since, until in [
+        (start, start + timedelta(days=3, hours=2)),  # partial days at both ends
+        (start.replace(hour=0), start + timedelta(days=2, hours=19)),  # starts on a day
+        (start, start + timedelta(hours=10)),  # no whole day
+        (start + timedelta(minutes=20), start + timedelta(days=3, minutes=10)),  # rounded
+    ]:
+        flt = MentionFilter(since=since, until=until)
+        hourly = store.rollup(flt, ("hour", "brand_id"))
+        expected: dict[str, list[int]] = {}
+        for r in hourly:
+            sums = expected.setdefault(r.keys["brand_id"], [0, 0, 0, 0, 0])
+            for i, c in enumerate(("total", "positive", "neutral", "negative", "mixed")):
+                sums[i] += getattr(r, c)
+        daily = {
+            r.keys["brand_id"]: [r.total, r.positive, r.neutral, r.negative, r.mixed]
+            for r in store.rollup(flt, ("brand_id",))
+        }
+        assert daily == expected and daily
+
+
+LABELS = ("positive", "neutral", "negative", "mixed")
