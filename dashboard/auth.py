@@ -91,7 +91,9 @@ def check_password(
     return User(login, role) if ok else None
 
 
-def configured_logins(users: Mapping[str, str], environ: Mapping[str, str] | None = None) -> list[str]:
+def configured_logins(
+    users: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> list[str]:
     """Logins that have a password in the environment (the others cannot sign in)."""
     env = os.environ if environ is None else environ
     return [u for u in users if env.get(env_name(u, hashed=True)) or env.get(env_name(u))]
@@ -127,7 +129,9 @@ def login_form(users: Mapping[str, str], lang: str) -> None:
 
 def logout_button(user: User, lang: str) -> None:
     """Who is signed in, and a button to sign out, in the sidebar."""
-    st.sidebar.caption(t("auth.signed_in", lang, login=user.login, role=t(f"role.{user.role}", lang)))
+    st.sidebar.caption(
+        t("auth.signed_in", lang, login=user.login, role=t(f"role.{user.role}", lang))
+    )
     if st.sidebar.button(t("auth.logout", lang), key="veille_logout"):
         st.session_state.pop(_STATE_KEY, None)
         st.rerun()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -278,10 +277,11 @@ def _alerts(
     ]
     columns = ["id", "rule_id", "severity", "brand_id", "brand", "status", "created_at"]
     frame = pd.DataFrame(records, columns=[*columns, "due_at", "why", "mentions", "assignee"])
-    # SLA urgency: alerts nobody has taken yet (their clock runs) first, by due time.
-    frame["waiting"] = frame["status"] != "new"
-    frame = frame.sort_values(["waiting", "due_at", "created_at"], kind="stable")
-    return frame.drop(columns="waiting").reset_index(drop=True)
+    # SLA urgency: alerts nobody has taken yet (their SLA clock runs) first, then those
+    # taken, then closed ones; by due time within each.
+    frame["rank"] = frame["status"].map({"new": 0, "acknowledged": 1}).fillna(2)
+    frame = frame.sort_values(["rank", "due_at", "created_at"], kind="stable")
+    return frame.drop(columns="rank").reset_index(drop=True)
 
 
 def alert_mentions(alert_id: str, tz: str = "UTC", limit: int = MENTION_LIMIT) -> pd.DataFrame:

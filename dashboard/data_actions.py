@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.data import _config, _EnvKey, _env_key, _store, safe_url
+from dashboard.data import _config, _env_key, _EnvKey, _store, safe_url
 from pipeline.alerts import lifecycle
 from pipeline.models import Alert, Mention
 from pipeline.store import MentionFilter

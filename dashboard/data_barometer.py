@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard.data import COUNT_COLUMNS, _config, _EnvKey, _env_key, _store, net_sentiment
+from dashboard.data import COUNT_COLUMNS, _config, _env_key, _EnvKey, _store, net_sentiment
 from pipeline.store import MentionFilter
 
 logger = logging.getLogger(__name__)

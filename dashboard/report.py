@@ -14,10 +14,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: the server has no display
 
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
 

@@ -145,11 +145,11 @@ def _actions(alert: dict[str, Any], lang: str, user: auth.User) -> None:
     """Triage buttons with an optional note; a refused transition is a message, not a crash."""
     key = alert["id"]
     with st.form(f"triage-{key}", border=False):
-        note = st.text_input(t("alerts.note", lang), key=f"note-{key}")
+        note = st.text_input(t("alerts.note", lang), key=f"note-text-{key}")
         assignee = st.text_input(t("alerts.assign_to", lang), key=f"assignee-{key}")
         with st.container(horizontal=True):
             pressed = {
-                action: st.form_submit_button(t(f"action.{action}", lang), key=f"{action}-{key}")
+                action: st.form_submit_button(t(f"action.{action}", lang), key=f"do-{action}-{key}")
                 for action in data_actions.ACTIONS
             }
     action = next((a for a, on in pressed.items() if on), None)

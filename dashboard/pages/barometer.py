@@ -63,9 +63,7 @@ def render() -> None:
     barometer_sections.breakdowns(selected, official, formula or "balance")
     barometer_sections.drill_down(selected, official)
     _table(frame, selected.granularity, lang)
-    barometer_sections.exports(
-        selected, frame, totals, previous, official, formula or "balance"
-    )
+    barometer_sections.exports(selected, frame, totals, previous, official, formula or "balance")
 
 
 def _kpis(

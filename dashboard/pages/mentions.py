@@ -41,10 +41,16 @@ def render() -> None:
         key="veille_m_sentiments",
     )
     aspect_ids = c2.multiselect(
-        t("mentions.aspect", lang), list(aspects), format_func=aspects.get, key="veille_m_aspects"
+        t("mentions.aspect", lang),
+        list(aspects),
+        format_func=lambda a: aspects.get(a, a),
+        key="veille_m_aspects",
     )
     source_ids = c3.multiselect(
-        t("mentions.source", lang), list(sources), format_func=sources.get, key="veille_m_sources"
+        t("mentions.source", lang),
+        list(sources),
+        format_func=lambda s: sources.get(s, s),
+        key="veille_m_sources",
     )
     langs = c4.multiselect(
         t("mentions.lang", lang), list(config.settings.nlp.languages), key="veille_m_langs"

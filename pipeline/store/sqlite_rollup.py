@@ -298,19 +298,8 @@ def _next_day(day: str) -> str:
     return (datetime.fromisoformat(day) + timedelta(days=1)).strftime("%Y-%m-%d")
 
 
-def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]:
-    """SQL and parameters of counts grouped by `by` under a filter the rollup can answer.
-
-    Bounds are whole UTC hours (`since` rounded down, `until` up); text, aspect and
-    sentiment filters need the mentions, so they raise ValueError here. Without `hour`
-    in `by`, whole UTC days inside the period are read from the daily table and only the
-    hours at both ends from the hourly one.
-    """
-    unknown = [d for d in by if d not in ROLLUP_DIMENSIONS]
-    if unknown:
-        raise ValueError(f"cannot group the rollup by {unknown}; known: {list(ROLLUP_DIMENSIONS)}")
-    if (flt.text and flt.text.strip()) or flt.aspects or flt.sentiments:
-        raise ValueError("the rollup has no text, aspect or sentiment filter")
+def _filter(flt: MentionFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause (but the period) shared by the rollup tables."""
     clauses = ["n != 0"]
     params: list[Any] = []
     if not flt.include_official:
@@ -325,7 +314,23 @@ def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]
         if values:
             clauses.append(f"{column} IN ({_marks(values)})")
             params.extend(values)
-    where = " AND ".join(clauses)
+    return " AND ".join(clauses), params
+
+
+def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]:
+    """SQL and parameters of counts grouped by `by` under a filter the rollup can answer.
+
+    Bounds are whole UTC hours (`since` rounded down, `until` up); text, aspect and
+    sentiment filters need the mentions, so they raise ValueError here. Without `hour`
+    in `by`, whole UTC days inside the period are read from the daily table and only the
+    hours at both ends from the hourly one.
+    """
+    unknown = [d for d in by if d not in ROLLUP_DIMENSIONS]
+    if unknown:
+        raise ValueError(f"cannot group the rollup by {unknown}; known: {list(ROLLUP_DIMENSIONS)}")
+    if (flt.text and flt.text.strip()) or flt.aspects or flt.sentiments:
+        raise ValueError("the rollup has no text, aspect or sentiment filter")
+    where, params = _filter(flt)
     columns = ", ".join(ROLLUP_DIMENSIONS[d] for d in by)
     select = f"{columns}, " if columns else ""
     group = f" GROUP BY {columns} ORDER BY {columns}" if columns else ""
@@ -361,8 +366,12 @@ def aspect_rollup_query(flt: MentionFilter) -> tuple[str, list[Any]]:
         raise ValueError("the rollup has no text, aspect or sentiment filter")
     if flt.source_ids or flt.langs:
         raise ValueError("the aspect rollup has no source or language filter")
-    sql, params = rollup_query(flt, ())
-    where = sql.split(" WHERE ", 1)[1]
+    where, params = _filter(flt)
+    since, until = _bounds(flt)
+    for clause, value in (("hour >= ?", since), ("hour < ?", until)):
+        if value:
+            where += f" AND {clause}"
+            params.append(value)
     sql = (
         "SELECT brand_id, aspect_id, SUM(n) AS total,"
         " SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
