@@ -35,6 +35,9 @@ def main() -> None:
         st.error(t("error.config", DEFAULT_LANGUAGE))
         st.code(str(exc), language=None)  # a plain block: the message quotes file content
         st.stop()
+    # URL paths differ from the modules' names under dashboard/pages/: Streamlit also
+    # registers that folder's files as pages, and a path equal to a file's name would
+    # share its page hash.
     user = auth.current_user()
     users = config.settings.dashboard.users
     if user is None or users.get(user.login) != user.role:
@@ -53,12 +56,12 @@ def main() -> None:
             default=True,
         ),
         st.Page(alerts.render, title=t("nav.alerts", lang), icon="🚨", url_path="alertes"),
-        st.Page(mentions.render, title=t("nav.mentions", lang), icon="💬", url_path="mentions"),
-        st.Page(clients.render, title=t("nav.clients", lang), icon="👥", url_path="clients"),
+        st.Page(mentions.render, title=t("nav.mentions", lang), icon="💬", url_path="recherche"),
+        st.Page(clients.render, title=t("nav.clients", lang), icon="👥", url_path="crm"),
     ]
     if user.can("sources"):
         pages.append(
-            st.Page(sources.render, title=t("nav.sources", lang), icon="🛰️", url_path="sources")
+            st.Page(sources.render, title=t("nav.sources", lang), icon="🛰️", url_path="collecte")
         )
     st.navigation(pages).run()
 

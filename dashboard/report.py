@@ -41,10 +41,11 @@ def figures_csv(sections: Mapping[str, pd.DataFrame]) -> bytes:
 def _defused(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v
+        safe[column] = safe[column].map(
+            lambda v: (
+                f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
             )
+        )
     return safe
 
 

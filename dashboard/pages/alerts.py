@@ -144,7 +144,7 @@ def _history(alert_id: str, lang: str, tz: str) -> None:
 def _actions(alert: dict[str, Any], lang: str, user: auth.User) -> None:
     """Triage buttons with an optional note; a refused transition is a message, not a crash."""
     key = alert["id"]
-    with st.form(f"triage-{key}", border=False):
+    with st.form(f"triage-{key}", border=False, clear_on_submit=True):
         note = st.text_input(t("alerts.note", lang), key=f"note-text-{key}")
         assignee = st.text_input(t("alerts.assign_to", lang), key=f"assignee-{key}")
         with st.container(horizontal=True):

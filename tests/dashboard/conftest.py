@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from crawlers.items import RawPost
 from pipeline.config import VeilleConfig
@@ -169,3 +171,43 @@ def seeded(config: VeilleConfig) -> Iterator[Seeded]:
         yield Seeded(seed(db))
     finally:
         db.close()
+
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+class Dash:
+    """Driving the dashboard through AppTest: sign in, open pages (see test_dashboard_pages)."""
+
+    passwords = PASSWORDS
+
+    @staticmethod
+    def open_page(at: AppTest, url_path: str) -> AppTest:
+        """Open a registered page by its URL path ("" for the default page) and rerun."""
+        pages = at._registered_pages
+        at._page_hash = next(h for h, info in pages.items() if info["url_pathname"] == url_path)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    @staticmethod
+    def sign_in(at: AppTest, login: str, password: str) -> AppTest:
+        """Fill and submit the sign-in form."""
+        at.text_input(key="veille_login_name").set_value(login)
+        at.text_input(key="veille_pw").set_value(password)
+        at.button[0].click().run()
+        assert not at.exception, at.exception
+        return at
+
+    @classmethod
+    def start(cls, login: str = "cm", page: str = "") -> AppTest:
+        """A signed-in session on `page` (the barometer by default)."""
+        at = AppTest.from_file(APP, default_timeout=30).run()
+        assert not at.exception, at.exception
+        return cls.open_page(cls.sign_in(at, login, PASSWORDS[login]), page)
+
+
+@pytest.fixture
+def dash() -> type[Dash]:
+    """The AppTest helpers."""
+    return Dash
