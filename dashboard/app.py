@@ -51,17 +51,34 @@ def main() -> None:
         st.Page(
             barometer.render,
             title=t("nav.barometer", lang),
-            icon="📈",
+            icon=":material/monitoring:",
             url_path="barometre",
             default=True,
         ),
-        st.Page(alerts.render, title=t("nav.alerts", lang), icon="🚨", url_path="alertes"),
-        st.Page(mentions.render, title=t("nav.mentions", lang), icon="💬", url_path="recherche"),
-        st.Page(clients.render, title=t("nav.clients", lang), icon="👥", url_path="crm"),
+        st.Page(
+            alerts.render,
+            title=t("nav.alerts", lang),
+            icon=":material/notifications_active:",
+            url_path="alertes",
+        ),
+        st.Page(
+            mentions.render,
+            title=t("nav.mentions", lang),
+            icon=":material/forum:",
+            url_path="recherche",
+        ),
+        st.Page(
+            clients.render, title=t("nav.clients", lang), icon=":material/groups:", url_path="crm"
+        ),
     ]
     if user.can("sources"):
         pages.append(
-            st.Page(sources.render, title=t("nav.sources", lang), icon="🛰️", url_path="collecte")
+            st.Page(
+                sources.render,
+                title=t("nav.sources", lang),
+                icon=":material/dns:",
+                url_path="collecte",
+            )
         )
     st.navigation(pages).run()
 

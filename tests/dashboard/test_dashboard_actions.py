@@ -269,3 +269,18 @@ def test_sources_page(seeded: Seeded, dash: type[Dash], config: VeilleConfig) ->
     assert last.loc[0, "new"] == 20
     assert len(at.dataframe[1].value) == 2
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_demo_makes_and_prints_passwords(config: VeilleConfig) -> None:
+    from pipeline.demo import demo_passwords
+
+    lines: list[str] = []
+    env = {"VEILLE_DASHBOARD_PASSWORD_ADMIN": "mine"}
+    made = demo_passwords(config, env, lines.append)
+    assert sorted(made) == ["VEILLE_DASHBOARD_PASSWORD_CM", "VEILLE_DASHBOARD_PASSWORD_MARKETING"]
+    users = config.settings.dashboard.users
+    for login in ("cm", "marketing"):
+        password = made[auth.env_name(login)]
+        assert any(password in line and login in line for line in lines)
+        assert auth.check_password(users, login, password, made) is not None
+    assert any("admin" in line and "from the environment" in line for line in lines)
