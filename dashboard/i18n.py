@@ -125,6 +125,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "status.dismissed": {"fr": "Écartée", "en": "Dismissed"},
     # navigation and sign-in (more pages)
     "nav.mentions": {"fr": "Mentions", "en": "Mentions"},
+    "filters.choose": {"fr": "Tous", "en": "All"},
     "nav.clients": {"fr": "Clients", "en": "Customers"},
     "nav.sources": {"fr": "Sources", "en": "Sources"},
     "auth.title": {"fr": "Connexion à Veille", "en": "Sign in to Veille"},

@@ -39,18 +39,21 @@ def render() -> None:
         SENTIMENT_LABELS,
         format_func=lambda s: t(f"sentiment.{s}", lang),
         key="veille_m_sentiments",
+        placeholder=t("filters.choose", lang),
     )
     aspect_ids = c2.multiselect(
         t("mentions.aspect", lang),
         list(aspects),
         format_func=lambda a: aspects.get(a, a),
         key="veille_m_aspects",
+        placeholder=t("filters.choose", lang),
     )
     source_ids = c3.multiselect(
         t("mentions.source", lang),
         list(sources),
         format_func=lambda s: sources.get(s, s),
         key="veille_m_sources",
+        placeholder=t("filters.choose", lang),
     )
     langs = c4.multiselect(
         t("mentions.lang", lang), list(config.settings.nlp.languages), key="veille_m_langs"
@@ -130,7 +133,8 @@ def _detail(mention_id: str, lang: str, tz: str) -> None:
     with st.container(border=True):
         when = post.published_at or post.fetched_at
         stamp = format_datetime(pd.Timestamp(when).tz_convert(tz), lang)
-        plain_text(f"{post.author} · {stamp} · {post.source_id}")
+        source = {s.id: s.name for s in data.get_config().sources}.get(post.source_id)
+        plain_text(f"{post.author} · {stamp} · {source or post.source_id}")
         if post.thread_title:
             plain_text(t("alerts.thread", lang, title=post.thread_title))
         for quote in post.quoted:
