@@ -159,6 +159,36 @@ CREATE TABLE IF NOT EXISTS aspect_rollup (
 ) WITHOUT ROWID;
 """
 _AKEY = "hour, brand_id, aspect_id, is_official, is_duplicate, label"
+_ADKEY = "day, brand_id, aspect_id, is_official, is_duplicate, label"
+DAY_ASPECT_ROLLUP_TABLE = """
+CREATE TABLE IF NOT EXISTS aspect_rollup_day (
+    day TEXT NOT NULL,
+    brand_id TEXT NOT NULL,
+    aspect_id TEXT NOT NULL,
+    is_official INTEGER NOT NULL,
+    is_duplicate INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, brand_id, aspect_id, is_official, is_duplicate, label)
+) WITHOUT ROWID;
+"""
+_ADAY_SET = (
+    "substr({r}.hour, 1, 10), {r}.brand_id, {r}.aspect_id, {r}.is_official,"
+    " {r}.is_duplicate, {r}.label"
+)
+DAY_ASPECT_ROLLUP_TRIGGERS = f"""
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_day_in AFTER INSERT ON aspect_rollup
+BEGIN
+    INSERT INTO aspect_rollup_day ({_ADKEY}, n)
+    VALUES ({_ADAY_SET.format(r="NEW")}, NEW.n)
+    ON CONFLICT ({_ADKEY}) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER IF NOT EXISTS aspect_rollup_day_change AFTER UPDATE OF n ON aspect_rollup
+BEGIN
+    UPDATE aspect_rollup_day SET n = n + NEW.n - OLD.n
+    WHERE ({_ADKEY}) = ({_ADAY_SET.format(r="NEW")});
+END;
+"""
 _AROW = "(hour, is_official, is_duplicate, label)"
 
 
@@ -248,15 +278,21 @@ FROM mention_aspects a JOIN mentions m ON m.id = a.mention_id
 WHERE a.brand_id != '' AND a.brand_id IN
     (SELECT brand_id FROM mention_brands WHERE mention_id = m.id)
 GROUP BY 1, 2, 3, 4, 5, 6;
+DELETE FROM aspect_rollup_day;
+INSERT INTO aspect_rollup_day ({_ADKEY}, n)
+SELECT substr(hour, 1, 10), brand_id, aspect_id, is_official, is_duplicate, label, SUM(n)
+FROM aspect_rollup WHERE 1 GROUP BY 1, 2, 3, 4, 5, 6;
 """
 
 ROLLUP_MIGRATION = (
     ROLLUP_TABLE
     + DAY_ROLLUP_TABLE
     + ASPECT_ROLLUP_TABLE
+    + DAY_ASPECT_ROLLUP_TABLE
     + ROLLUP_TRIGGERS
     + DAY_ROLLUP_TRIGGERS
     + ASPECT_ROLLUP_TRIGGERS
+    + DAY_ASPECT_ROLLUP_TRIGGERS
     + ROLLUP_BACKFILL
 )
 _COUNTS = (
@@ -334,23 +370,28 @@ def rollup_query(flt: MentionFilter, by: Sequence[str]) -> tuple[str, list[Any]]
     columns = ", ".join(ROLLUP_DIMENSIONS[d] for d in by)
     select = f"{columns}, " if columns else ""
     group = f" GROUP BY {columns} ORDER BY {columns}" if columns else ""
+    source, args = _union(flt, "mention_rollup", f"{select}label, n", where, params, "hour" in by)
+    return f"SELECT {select}{_COUNTS} FROM {source}{group}", args
+
+
+def _union(
+    flt: MentionFilter, table: str, parts: str, where: str, params: list[Any], hourly: bool
+) -> tuple[str, list[Any]]:
+    """A FROM source of `parts` rows of `table` in the filter's period, and its parameters.
+
+    Unless `hourly`, whole UTC days come from `table`_day and the end hours from `table`.
+    """
     since, until = _bounds(flt)
-    days = _full_days(since, until) if since and until and "hour" not in by else None
+    days = _full_days(since, until) if since and until and not hourly else None
     if days is None:
         time_clauses = [c for c, v in (("hour >= ?", since), ("hour < ?", until)) if v]
-        sql = (
-            f"SELECT {select}{_COUNTS} FROM mention_rollup"
-            f" WHERE {' AND '.join([where, *time_clauses])}{group}"
-        )
+        sql = f"(SELECT {parts} FROM {table} WHERE {' AND '.join([where, *time_clauses])})"
         return sql, [*params, *[v for v in (since, until) if v]]
     first, end = days
-    parts = f"{select}label, n"
     sql = (
-        f"SELECT {select}{_COUNTS} FROM ("
-        f"SELECT {parts} FROM mention_rollup WHERE {where}"
+        f"(SELECT {parts} FROM {table} WHERE {where}"
         " AND ((hour >= ? AND hour < ?) OR (hour >= ? AND hour < ?))"
-        f" UNION ALL SELECT {parts} FROM mention_rollup_day WHERE {where}"
-        f" AND day >= ? AND day < ?){group}"
+        f" UNION ALL SELECT {parts} FROM {table}_day WHERE {where} AND day >= ? AND day < ?)"
     )
     hours = [since, f"{first}T00", f"{end}T00", until]
     return sql, [*params, *hours, *params, first, end]
@@ -367,20 +408,18 @@ def aspect_rollup_query(flt: MentionFilter) -> tuple[str, list[Any]]:
     if flt.source_ids or flt.langs:
         raise ValueError("the aspect rollup has no source or language filter")
     where, params = _filter(flt)
-    since, until = _bounds(flt)
-    for clause, value in (("hour >= ?", since), ("hour < ?", until)):
-        if value:
-            where += f" AND {clause}"
-            params.append(value)
+    source, args = _union(
+        flt, "aspect_rollup", "brand_id, aspect_id, label, n", where, params, False
+    )
     sql = (
         "SELECT brand_id, aspect_id, SUM(n) AS total,"
         " SUM(CASE WHEN label = 'positive' THEN n ELSE 0 END) AS positive,"
         " SUM(CASE WHEN label = 'negative' THEN n ELSE 0 END) AS negative"
-        f" FROM aspect_rollup WHERE {where}"
+        f" FROM {source}"
         " GROUP BY brand_id, aspect_id HAVING SUM(n) != 0"
         " ORDER BY brand_id, total DESC, aspect_id"
     )
-    return sql, params
+    return sql, args
 
 
 def rollup_rows(rows: Sequence[Any], by: Sequence[str]) -> list[RollupRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pipeline.store.sqlite_rollup import (
     ASPECT_ROLLUP_TABLE,
+    DAY_ASPECT_ROLLUP_TABLE,
     DAY_ROLLUP_TABLE,
     ROLLUP_MIGRATION,
     ROLLUP_TABLE,
@@ -167,7 +168,7 @@ SCHEMA += NLP_TABLES
 
 # The barometer's hourly rollup (issue 6): the table here, its triggers and the backfill
 # of a store made before it in MIGRATIONS (see pipeline.store.sqlite_rollup).
-SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + ASPECT_ROLLUP_TABLE
+SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + ASPECT_ROLLUP_TABLE + DAY_ASPECT_ROLLUP_TABLE
 
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT

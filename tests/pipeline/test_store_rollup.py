@@ -174,6 +174,10 @@ def test_aspect_rollup_follows_every_write(store: SQLiteStore) -> None:
         slow, fast = both(flt)
         assert slow == fast
     store.set_brand_override(mention(0).id, "azur", None)
+    # Whole days (all of these mentions) from the daily table, end hours from the hourly one.
+    start = T0.replace(hour=0, minute=0)
+    slow, fast = both(MentionFilter(since=start, until=start + timedelta(days=2, hours=3)))
+    assert slow == fast and fast
     hour = T0.replace(minute=0)
     slow, fast = both(MentionFilter(since=hour, until=hour + timedelta(hours=1)))
     assert slow == fast and {r.brand_id for r in fast} == {"lumio", "azur"}
