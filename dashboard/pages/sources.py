@@ -56,7 +56,11 @@ def render() -> None:
         alt.Chart(runs.assign(started=runs["started_at"].dt.tz_localize(None)))
         .mark_bar()
         .encode(
-            x=alt.X("started:T", title=t("sources.col.last", lang)),
+            x=alt.X(
+                "started:T",
+                title=t("sources.col.last", lang),
+                axis=alt.Axis(format="%d/%m %H:%M"),
+            ),
             y=alt.Y("posts_new:Q", title=t("sources.col.new", lang)),
             color=alt.Color("source:N", title=t("sources.col.source", lang)),
             tooltip=["source:N", "posts_new:Q", "posts_updated:Q", "errors:Q"],
@@ -66,4 +70,23 @@ def render() -> None:
     st.subheader(t("sources.history", lang))
     history = runs.drop(columns=["source_id"]).copy()
     history["status"] = history["status"].map(lambda s: t(f"run.{s}", lang))
-    st.dataframe(history, hide_index=True)
+    st.dataframe(
+        history,
+        hide_index=True,
+        column_config={
+            "source": t("sources.col.source", lang),
+            "started_at": st.column_config.DatetimeColumn(
+                t("sources.col.last", lang), format="DD/MM/YYYY HH:mm"
+            ),
+            "finished_at": st.column_config.DatetimeColumn(
+                t("sources.col.finished", lang), format="DD/MM/YYYY HH:mm"
+            ),
+            "status": t("sources.col.status", lang),
+            "pages": t("sources.col.pages", lang),
+            "posts_new": t("sources.col.new", lang),
+            "posts_updated": t("sources.col.updated", lang),
+            "posts_unchanged": t("sources.col.unchanged", lang),
+            "errors": t("sources.col.error_count", lang),
+            "error_detail": t("sources.col.errors", lang),
+        },
+    )
