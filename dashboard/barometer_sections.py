@@ -175,15 +175,17 @@ def exports(
         "formula": t(f"barometer.formula.{formula}", lang),
     }
     title = t("barometer.title", lang)
+    # A report made for other filters is not offered: the key is what it was made from.
+    made_for = (selected, official, formula)
     for column, fmt, mime in ((middle, "pdf", "application/pdf"), (right, "png", "image/png")):
         if column.button(t(f"barometer.prepare_{fmt}", lang), key=f"veille_prepare_{fmt}"):
             figure = report.report_figure(frame, totals, title, labels)
-            st.session_state[f"veille_report_{fmt}"] = report.render_report(figure, fmt)
+            st.session_state[f"veille_report_{fmt}"] = (made_for, report.render_report(figure, fmt))
         ready = st.session_state.get(f"veille_report_{fmt}")
-        if ready:
+        if ready and ready[0] == made_for:
             column.download_button(
                 t(f"barometer.download_{fmt}", lang),
-                ready,
+                ready[1],
                 file_name=f"barometre.{fmt}",
                 mime=mime,
                 key=f"veille_report_dl_{fmt}",

@@ -135,8 +135,11 @@ def test_barometer_exports(seeded: Seeded, dash: type[Dash]) -> None:
     at.button(key="veille_prepare_png").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Chiffres (CSV)", "Télécharger le PDF", "Télécharger le PNG"]
-    assert at.session_state["veille_report_pdf"].startswith(b"%PDF")
-    assert at.session_state["veille_report_png"].startswith(b"\x89PNG")
+    assert at.session_state["veille_report_pdf"][1].startswith(b"%PDF")
+    assert at.session_state["veille_report_png"][1].startswith(b"\x89PNG")
+    # Other filters: the reports made for the old ones are no longer offered.
+    at.radio(key="veille_formula").set_value("points").run()
+    assert [b.proto.label for b in at.get("download_button")] == ["Chiffres (CSV)"]
 
 
 def test_csv_export_is_spreadsheet_safe() -> None:
