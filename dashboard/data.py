@@ -1,4 +1,5 @@
-"""The dashboard's data layer: the only module that calls the store.
+"""The dashboard's data layer: with `data_barometer` and `data_actions`, which share its
+cached config and store, the only modules that call the store.
 
 Pages ask for pandas DataFrames or plain data; this module reads the config and the store,
 caches the results (`st.cache_data(ttl=60)`, the store itself with `st.cache_resource`)
@@ -7,9 +8,9 @@ and converts times from UTC (the store's) to the dashboard's time zone.
 Caches are keyed by the `VEILLE_*` environment (config directory, store path…), so two
 configurations in one process (tests, mostly) never see each other's data.
 
-The barometer is read from the store by UTC hour and re-bucketed here into local days,
-weeks (starting on Monday) or months, so that a mention posted at 00:30 in Paris counts
-for that Paris day, not for the UTC day before. Every time zone in use today is a whole
+The barometer is read from the store's hourly rollup by UTC hour and re-bucketed here
+into local days, weeks (starting on Monday) or months, so that a mention posted at 00:30
+in Paris counts for that Paris day, not for the UTC day before. Every time zone in use today is a whole
 number of hours from UTC at any given instant, so hourly buckets are exact for this.
 """
 
