@@ -10,8 +10,9 @@ configurations in one process (tests, mostly) never see each other's data.
 
 The barometer is read from the store's hourly rollup by UTC hour and re-bucketed here
 into local days, weeks (starting on Monday) or months, so that a mention posted at 00:30
-in Paris counts for that Paris day, not for the UTC day before. Every time zone in use today is a whole
-number of hours from UTC at any given instant, so hourly buckets are exact for this.
+in Paris counts for that Paris day, not for the UTC day before. Every time zone in use
+today is a whole number of hours from UTC at any given instant, so hourly buckets are
+exact for this.
 """
 
 from __future__ import annotations
