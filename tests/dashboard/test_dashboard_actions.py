@@ -287,3 +287,14 @@ def test_demo_makes_and_prints_passwords(config: VeilleConfig) -> None:
         assert any(password in line and login in line for line in lines)
         assert auth.check_password(users, login, password, made) is not None
     assert any("admin" in line and "from the environment" in line for line in lines)
+
+
+def test_every_literal_string_key_is_translated() -> None:
+    import re
+
+    from dashboard.i18n import STRINGS
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (Path(APP).parent).rglob("*.py"))
+    keys = set(re.findall(r"\bt\(\s*\"([a-z_.]+)\"", source))
+    assert len(keys) > 100
+    assert sorted(k for k in keys if k not in STRINGS) == []
