@@ -123,7 +123,7 @@ class Analyzer:
                     sentiment=item.sentiment,
                     brand_sentiment=brand_labels.get(item.index, {}),
                     aspects=aspect_ids(hits),
-                    fingerprint=fingerprint(item.text, (m.brand_id for m in item.matches or [])),
+                    fingerprint=self._fingerprint(item),
                     brand_aspects=aspects_by_brand(hits, item.contexts or {}),
                     is_official=self.matcher.is_official(item.post.author),
                     processed_at=processed_at,
@@ -234,6 +234,14 @@ class Analyzer:
                 if brand_id in labels.get(item.index, {}):
                     labels[item.index][brand_id] = "negative"
         return labels
+
+    def _fingerprint(self, item: _Work) -> list[str]:
+        try:
+            return fingerprint(item.text, (m.brand_id for m in item.matches or []))
+        except Exception as exc:  # without a fingerprint the post is never called a copy
+            logger.warning("nlp: fingerprint of post %s failed: %s", item.post.id, exc)
+            self.stats["fingerprint_failed"] += 1
+            return []
 
     def _aspect_hits(self, item: _Work) -> list[AspectHit]:
         if not self.aspects:

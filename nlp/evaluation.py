@@ -6,7 +6,8 @@ required; `brands` (brand ids the text is about), `brand_sentiment` (label per b
 from human corrections and what `veille sentiment train` reads.
 
 The texts run through the real stage (`nlp.analyzer.Analyzer`: language, brands,
-sentiment), so the figures are those of what the pipeline stores.
+sentiment), so the figures are those of what the pipeline stores. Each text is a post
+with the source hint "fr", as from a French forum (lingua still overrides the hint).
 """
 
 from __future__ import annotations

@@ -19,14 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +213,8 @@ class BrandConfig(_Model):
 
     @field_validator("ambiguous_aliases")
     @classmethod
-    def _ambiguous_are_aliases(cls, values: list[str], info: ValidationInfo) -> list[str]:
+    def _ambiguous_are_aliases(cls, values: list[str], info: Any) -> list[str]:
+        # info is pydantic's ValidationInfo: the fields validated before this one.
         known = {a.casefold() for a in [info.data.get("name", ""), *info.data.get("aliases", [])]}
         unknown = [v for v in values if v.casefold() not in known]
         if unknown:

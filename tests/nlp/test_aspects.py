@@ -113,3 +113,26 @@ def test_stage_stores_aspects_per_brand_from_french_lemmas(config: VeilleConfig)
         "lumio": ["billing", "customer_service"],
         "telvia": ["network", "price"],
     }
+
+
+def test_a_failing_aspect_matcher_does_not_lose_the_mention(
+    config: VeilleConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzer = Analyzer(config)
+
+    def broken(tokens: object) -> list[object]:
+        raise RuntimeError("taxonomy exploded")
+
+    monkeypatch.setattr(analyzer.aspects, "match", broken)
+    post = RawPost(
+        source_id="forum",
+        kind="forum",
+        external_id="1",
+        url="http://forum.test/1",
+        body_text="Lumio trop cher, le réseau tombe tous les soirs.",
+        published_at=datetime(2026, 3, 1, tzinfo=UTC),
+        lang_hint="fr",
+    )
+    (result,) = analyzer.analyze([post])
+    assert isinstance(result, Mention) and result.aspects == [] and result.brand_ids == ["lumio"]
+    assert analyzer.stats["aspects_failed"] == 1

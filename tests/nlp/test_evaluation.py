@@ -122,3 +122,23 @@ def test_eval_command_runs_a_transformer(
     assert result.exit_code == 0, result.output
     assert f"model: {tiny_model_dir}" in result.output
     assert "sentiment: 1 texts" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.french_model
+def test_published_dev_set_figures_hold(config: VeilleConfig) -> None:
+    """A regression guard for the README's figures (lexicon backend, whole dev set)."""
+    result = evaluate(Analyzer(config), load_labelled(DEV_SET))
+    assert result.failed == 0
+    assert result.sentiment.accuracy >= 0.60 and result.sentiment.macro_f1 >= 0.55
+    assert result.tagging is not None
+    overall = result.tagging["(all)"]
+    assert overall.precision >= 0.99 and overall.recall >= 0.99
+    assert result.target is not None and result.target.accuracy >= 0.65
+
+
+def test_english_dev_set_is_valid_and_held_out() -> None:
+    examples = load_labelled(DEV_SET.with_name("dev_en.jsonl"))
+    assert len(examples) >= 40
+    assert {e.split for e in examples} == {"heldout"}
+    assert {e.label for e in examples} == {"positive", "neutral", "negative", "mixed"}

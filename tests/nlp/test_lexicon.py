@@ -184,7 +184,7 @@ def test_a_malformed_lexicon_names_file_and_line(tmp_path: Path) -> None:
         ("Je recommande vraiment pas.", "negative"),
         ("Je kiffe pas du tout", "negative"),
         ("Je recommande vraiment.", "positive"),
-        ("Il m'a aidé jamais, franchement.", "negative"),
+        ("Je kiffe jamais ce genre d'offre.", "negative"),
         # "pas cher" is scored on its own: it does not negate the word before it.
         ("Efficace pas cher", "positive"),
         # "plus" after a word compares, it does not negate.
