@@ -16,7 +16,13 @@ from rich.table import Table
 from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.models import CrawlRun
-from pipeline.runner import StageReport, crawl_sources, evaluate_alerts, process_posts
+from pipeline.runner import (
+    StageReport,
+    crawl_sources,
+    evaluate_alerts,
+    process_posts,
+    send_notifications,
+)
 from pipeline.store import open_store
 
 app = typer.Typer(
@@ -25,7 +31,9 @@ app = typer.Typer(
     add_completion=False,
 )
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
-alerts_app = typer.Typer(help="Evaluate alert rules, list alerts.")
+alerts_app = typer.Typer(
+    help="Evaluate alert rules; triage, SLA, notifications and replay of alerts."
+)
 app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
 
@@ -164,38 +172,18 @@ def alerts(ctx: typer.Context, config_dir: ConfigDir = None, verbose: Verbose = 
     store = open_store(config)
     try:
         _print_stage(evaluate_alerts(config, store, progress=_stage_progress))
+        send_notifications(config, store)
     finally:
         store.close()
 
 
-@alerts_app.command("list")
-def alerts_list(
-    config_dir: ConfigDir = None,
-    all_statuses: Annotated[
-        bool, typer.Option("--all", help="Include resolved and dismissed.")
-    ] = False,
-) -> None:
-    """List alerts, most urgent first."""
-    config = _config(config_dir)
-    store = open_store(config)
-    try:
-        statuses = () if all_statuses else ("new", "acknowledged")
-        table = Table(title="Alerts")
-        for column in ("id", "due (UTC)", "severity", "status", "brand", "mentions", "why"):
-            table.add_column(column, overflow="fold")
-        for alert in store.list_alerts(statuses):
-            table.add_row(
-                alert.id,
-                alert.due_at.strftime("%Y-%m-%d %H:%M"),
-                alert.severity,
-                alert.status,
-                alert.brand_id,
-                str(len(alert.mention_ids)),
-                alert.why,
-            )
-        out.print(table)
-    finally:
-        store.close()
+def _register_alert_commands() -> None:
+    from pipeline.alerts.cli import register
+
+    register(alerts_app, _config, out, console)
+
+
+_register_alert_commands()
 
 
 @app.command()
@@ -215,6 +203,7 @@ def run(
     try:
         _print_stage(process_posts(config, store, progress=_stage_progress))
         _print_stage(evaluate_alerts(config, store))
+        send_notifications(config, store)
         out.print(
             f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
             f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts",

@@ -144,6 +144,17 @@ def evaluate_alerts(
     return report
 
 
+def send_notifications(config: VeilleConfig, store: Store, now: datetime | None = None) -> Any:
+    """Send the notifications that are due; a failure is logged, never raised."""
+    from pipeline.alerts.notify import dispatch
+
+    try:
+        return dispatch(config, store, now=now)
+    except Exception:
+        logger.exception("notification dispatch failed; alerts stay queued in the outbox")
+        return None
+
+
 def _quarantine(
     store: Store,
     report: StageReport,
@@ -220,6 +231,7 @@ def run_source_job(config_dir: Path | str, source_id: str) -> None:
     try:
         nlp_report = process_posts(config, store)
         alerts_report = evaluate_alerts(config, store)
+        send_notifications(config, store)
     finally:
         store.close()
     run = runs[0]
@@ -233,3 +245,13 @@ def run_source_job(config_dir: Path | str, source_id: str) -> None:
         nlp_report.records,
         len(alerts_report.details["alerts_touched"]),
     )
+
+
+def run_notify_job(config_dir: Path | str) -> None:
+    """Scheduler job: send due notifications (retries, digests) between crawls."""
+    config = load_config(config_dir)
+    store = open_store(config)
+    try:
+        send_notifications(config, store)
+    finally:
+        store.close()

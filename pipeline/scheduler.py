@@ -10,7 +10,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from pipeline.config import VeilleConfig
-from pipeline.runner import run_source_job
+from pipeline.runner import run_notify_job, run_source_job
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,19 @@ def register_jobs(
             misfire_grace_time=source.schedule_minutes * 60,
             replace_existing=True,
             **first_run,
+        )
+        ids.append(job.id)
+    if any(c.enabled for c in config.alerts.notifications.channels):
+        # Retries and hourly/daily digests fall due between crawls.
+        job = scheduler.add_job(
+            run_notify_job,
+            trigger=IntervalTrigger(minutes=1, timezone=UTC),
+            args=[str(Path(config.directory))],
+            id="notify",
+            name="send alert notifications",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
         )
         ids.append(job.id)
     return ids

@@ -134,6 +134,11 @@ def notes(alert: Alert) -> list[AlertEvent]:
     return [e for e in alert.history if e.kind == "note"]
 
 
+def notification_log(alert: Alert) -> list[AlertEvent]:
+    """Sends and failed attempts of the alert's notifications, oldest first."""
+    return [e for e in alert.history if e.kind in ("notification", "notification_failed")]
+
+
 def handled_at(alert: Alert) -> datetime | None:
     """When a person first acknowledged, resolved or dismissed the alert."""
     times = [e.at for e in alert.history if e.kind in HANDLED_KINDS]

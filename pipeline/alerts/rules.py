@@ -1,7 +1,9 @@
-"""Alert rule types: pure functions from mentions to evidence, registered by type name.
+"""Alert rule types: a registry by type name, and the records rules return.
 
-A rule looks at mentions and returns `Evidence` per brand; the alerts stage turns
-evidence into a new alert or adds it to the open alert of the same rule and brand.
+A registered rule is called with its config and a `RuleContext` (the batch of mentions,
+the store for aggregate counts, the clock) and returns `Finding`s, one per brand at most;
+the alerts stage turns a finding into a new alert or adds it to the open alert of the
+same rule and brand. The built-in rules live in `pipeline.alerts.builtin`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from pipeline.config import CrisisRuleConfig
+from pipeline.config import CrisisRuleConfig, VeilleConfig
 from pipeline.models import Mention
+from pipeline.store import Store
 
 
 @dataclass
@@ -25,7 +30,52 @@ class Evidence:
     terms: Counter[str] = field(default_factory=Counter)
 
 
-RuleFn = Callable[[CrisisRuleConfig, Iterable[Mention]], list[Evidence]]
+@dataclass
+class RuleContext:
+    """What a rule may look at: the new mentions, the store's counts, the clock."""
+
+    config: VeilleConfig
+    store: Store
+    now: datetime
+    mentions: Sequence[Mention]
+
+    @property
+    def lang(self) -> str:
+        """Language of the `why` texts (alerts.yaml `language`)."""
+        return self.config.alerts.language
+
+    @property
+    def tz(self) -> str:
+        """Time zone in which `why` texts give local times."""
+        return self.config.alerts.timezone
+
+    def brand_name(self, brand_id: str) -> str:
+        """A brand's display name (its id when unknown)."""
+        try:
+            return self.config.brand(brand_id).name
+        except KeyError:
+            return brand_id
+
+
+@dataclass
+class Finding:
+    """What a rule found for one brand now: why, the mentions behind it, its figures."""
+
+    brand_id: str
+    why: str
+    mention_ids: list[str]
+    severity: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    # For a rule whose `why` sums up every mention of the alert (the crisis rule), the
+    # function that rewrites it once the alert's mentions are merged.
+    why_from_mentions: Callable[[Sequence[Mention]], str] | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    # The alert is raised only once it holds this many mentions (evidence accumulates).
+    min_mentions: int = 1
+
+
+RuleFn = Callable[[Any, RuleContext], list[Finding]]
 RULE_TYPES: dict[str, RuleFn] = {}
 
 
@@ -52,7 +102,6 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
-@register_rule("crisis_vocabulary")
 def crisis_vocabulary(rule: CrisisRuleConfig, mentions: Iterable[Mention]) -> list[Evidence]:
     """Negative mentions of a brand that use crisis vocabulary (arnaque, plainte, …)."""
     pattern = term_pattern(rule.terms)

@@ -1,47 +1,54 @@
 """The alerts stage: applies every enabled rule to a batch of mentions.
 
-One open alert per rule and brand: new evidence is added to it (and its `why` rewritten
-with the new figures) instead of raising another alert.
+One open alert per rule and brand: new evidence is added to it (its `why` rewritten with
+the new figures, its severity raised if the rule says so) instead of raising another.
+After an alert is resolved or dismissed the rule stays quiet for that brand during its
+cool-down. New and escalated alerts are queued in the notification outbox; sending is
+the dispatcher's job (`pipeline.alerts.notify`), so a dead mail server never blocks here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from pipeline.alerts.rules import RULE_TYPES, Evidence
-from pipeline.config import CrisisRuleConfig, VeilleConfig
+import pipeline.alerts.builtin
+import pipeline.alerts.posts  # registers the built-in rules
+from pipeline.alerts.lifecycle import closed_at
+from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
+from pipeline.config import VeilleConfig
 from pipeline.models import Alert, AlertEvent, Mention
 from pipeline.store import Store
 
 logger = logging.getLogger(__name__)
 
-
-def _alert_id(rule_id: str, brand_id: str, first_mention: str) -> str:
-    return hashlib.sha1(f"{rule_id}\x1f{brand_id}\x1f{first_mention}".encode()).hexdigest()[:16]
+SEVERITY_RANK = pipeline.alerts.builtin.SEVERITY_RANK
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _alert_id(rule_id: str, brand_id: str, opened: datetime, first_mention: str) -> str:
+    key = f"{rule_id}\x1f{brand_id}\x1f{opened.isoformat()}\x1f{first_mention}"
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def crisis_why(
-    brand_name: str, mentions: Sequence[Mention], terms: Counter[str], tz: str = "Europe/Paris"
-) -> str:
-    """The sentence a community manager reads: how many, which words, since when."""
-    words = ", ".join(f"« {t} » ×{n}" for t, n in terms.most_common(5))
-    dates = [m.post.published_at or m.post.fetched_at for m in mentions]
-    first = min(dates).astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y à %Hh%M") if dates else "?"
-    sources = sorted({m.post.source_id for m in mentions})
-    return (
-        f"{_plural(len(mentions), 'mention négative', 'mentions négatives')} de {brand_name} "
-        f"avec un vocabulaire de crise ({words}) depuis le {first}, "
-        f"sur {_plural(len(sources), 'source', 'sources')} ({', '.join(sources)})."
-    )
+def evaluate_rules(
+    config: VeilleConfig, store: Store, mentions: Sequence[Mention], now: datetime
+) -> list[tuple[object, Finding]]:
+    """Every enabled rule's findings over a batch at time `now` (nothing is written)."""
+    ctx = RuleContext(config=config, store=store, now=now, mentions=mentions)
+    found: list[tuple[object, Finding]] = []
+    for rule in config.rules:
+        if not rule.enabled:
+            continue
+        try:
+            findings = RULE_TYPES[rule.type](rule, ctx)
+        except Exception:
+            # One broken rule must not silence the others.
+            logger.exception("alert rule %s failed; the other rules go on", rule.id)
+            continue
+        found.extend((rule, f) for f in findings)
+    return found
 
 
 class AlertsStage:
@@ -62,62 +69,112 @@ class AlertsStage:
 
     def __call__(self, mentions: Sequence[Mention]) -> list[Alert]:
         """Evaluate every rule on the batch; returns the alerts created or updated."""
+        if not mentions:
+            return []
+        now = self.now()
         changed: list[Alert] = []
-        for rule in self.rules:
-            for evidence in RULE_TYPES[rule.type](rule, mentions):
-                alert = self._apply(rule, evidence)
-                if alert is not None:
-                    changed.append(alert)
+        for rule, finding in evaluate_rules(self.config, self.store, mentions, now):
+            alert = self._apply(rule, finding, now)
+            if alert is not None:
+                changed.append(alert)
         return changed
 
-    def _apply(self, rule: CrisisRuleConfig, evidence: Evidence) -> Alert | None:
-        now = self.now()
-        alert = self.store.open_alert(rule.id, evidence.brand_id)
+    def _in_cooldown(self, rule: object, brand_id: str, now: datetime) -> bool:
+        rule_id = getattr(rule, "id", "")
+        last = self.store.last_closed_alert(rule_id, brand_id)
+        closed = closed_at(last) if last else None
+        hours = self.config.alerts.cooldown_for(rule)
+        if closed is not None and now < closed + timedelta(hours=hours):
+            logger.info(
+                "rule %s, brand %s: in cool-down until %s",
+                rule_id,
+                brand_id,
+                closed + timedelta(hours=hours),
+            )
+            return True
+        return False
+
+    def _apply(self, rule: object, finding: Finding, now: datetime) -> Alert | None:
+        rule_id = getattr(rule, "id", "")
+        alert = self.store.open_alert(rule_id, finding.brand_id)
         if alert is None:
-            alert = Alert(
-                id=_alert_id(rule.id, evidence.brand_id, evidence.mention_ids[0]),
-                rule_id=rule.id,
-                brand_id=evidence.brand_id,
-                severity=rule.severity,
-                created_at=now,
-                updated_at=now,
-                window_start=now,
-                window_end=now,
-                why="",
-                mention_ids=[],
-                due_at=now + timedelta(hours=rule.sla_hours),
-                history=[AlertEvent(at=now, kind="created", by="veille")],
-            )
+            if self._in_cooldown(rule, finding.brand_id, now):
+                return None
+            return self._create(rule, finding, now)
         known = set(alert.mention_ids)
-        added = [m for m in evidence.mention_ids if m not in known]
-        if not added:
+        added = [m for m in finding.mention_ids if m not in known]
+        escalated = SEVERITY_RANK.get(finding.severity, 0) > SEVERITY_RANK.get(alert.severity, 0)
+        if not added and not escalated:
             return None
-        alert.mention_ids.extend(added)
-        mentions = self.store.get_mentions(alert.mention_ids)
-        if len(mentions) < rule.min_mentions:
+        mentions = self._mentions_for(finding, [*alert.mention_ids, *added])
+        why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
+        sla = timedelta(hours=self.config.alerts.sla_for(rule))
+
+        def update(current: Alert) -> None:
+            current.mention_ids.extend(m for m in added if m not in set(current.mention_ids))
+            current.why = why
+            self._set_window(current, finding, mentions, merge=True)
+            current.updated_at = now
+            text = f"+{len(added)} mention(s)"
+            if escalated:
+                current.severity = finding.severity
+                current.due_at = min(current.due_at, now + sla)
+                text += f", severity {finding.severity}"
+            current.history.append(AlertEvent(at=now, kind="evidence", by="veille", text=text))
+
+        updated = self.store.update_alert(alert.id, update)
+        if escalated:
+            self._enqueue(updated, f"escalated-{finding.severity}", now)
+        logger.info("alert %s updated (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
+        return updated
+
+    def _create(self, rule: object, finding: Finding, now: datetime) -> Alert | None:
+        rule_id = getattr(rule, "id", "")
+        if len(finding.mention_ids) < finding.min_mentions:
             return None
-        terms = self._terms(rule, evidence.brand_id, mentions)
-        dates = [m.post.published_at or m.post.fetched_at for m in mentions]
-        alert.window_start, alert.window_end = min(dates), max(dates)
-        alert.why = crisis_why(
-            self.config.brand(evidence.brand_id).name,
-            mentions,
-            terms,
-            self.config.settings.dashboard.timezone,
+        mentions = self._mentions_for(finding, finding.mention_ids)
+        why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
+        first = finding.mention_ids[0] if finding.mention_ids else ""
+        alert = Alert(
+            id=_alert_id(rule_id, finding.brand_id, now, first),
+            rule_id=rule_id,
+            brand_id=finding.brand_id,
+            severity=finding.severity,
+            created_at=now,
+            updated_at=now,
+            window_start=now,
+            window_end=now,
+            why=why,
+            mention_ids=list(dict.fromkeys(finding.mention_ids)),
+            due_at=now + timedelta(hours=self.config.alerts.sla_for(rule)),
+            history=[AlertEvent(at=now, kind="created", by="veille")],
         )
-        alert.updated_at = now
-        if known:
-            alert.history.append(
-                AlertEvent(at=now, kind="evidence", by="veille", text=f"+{len(added)} mention(s)")
-            )
+        self._set_window(alert, finding, mentions, merge=False)
         self.store.save_alert(alert)
-        logger.info("alert %s (%s, %s): %s", alert.id, rule.id, alert.brand_id, alert.why)
+        self._enqueue(alert, "created", now)
+        logger.info("alert %s raised (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
         return alert
 
+    def _mentions_for(self, finding: Finding, ids: Sequence[str]) -> list[Mention]:
+        # Only a rule that sums up every mention, or gives no window, needs them loaded;
+        # a volume alert may hold thousands of mention ids.
+        if finding.why_from_mentions is None and finding.window_start is not None:
+            return []
+        return self.store.get_mentions(list(ids))
+
     @staticmethod
-    def _terms(rule: CrisisRuleConfig, brand_id: str, mentions: Sequence[Mention]) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for evidence in RULE_TYPES[rule.type](rule, mentions):
-            if evidence.brand_id == brand_id:
-                counts.update(evidence.terms)
-        return counts
+    def _set_window(
+        alert: Alert, finding: Finding, mentions: Sequence[Mention], merge: bool
+    ) -> None:
+        dates = [m.post.published_at or m.post.fetched_at for m in mentions]
+        start = finding.window_start or (min(dates) if dates else alert.window_start)
+        end = finding.window_end or (max(dates) if dates else alert.window_end)
+        alert.window_start = min(start, alert.window_start) if merge else start
+        alert.window_end = max(end, alert.window_end) if merge else end
+
+    def _enqueue(self, alert: Alert, event: str, now: datetime) -> None:
+        from pipeline.alerts.notify import outbox_items
+
+        items = outbox_items(self.config, alert, event, now)
+        if items:
+            self.store.enqueue_notifications(items)

@@ -14,7 +14,6 @@ from pipeline.store.base import (
     RollupRow,
     SearchError,
     Store,
-    ThreadActivity,
     UpsertCounts,
     WindowCount,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "RollupRow",
     "SearchError",
     "Store",
-    "ThreadActivity",
     "UpsertCounts",
     "WindowCount",
     "open_store",

@@ -108,16 +108,6 @@ class WindowCount:
 
 
 @dataclass
-class ThreadActivity:
-    """How many counted posts a thread has, and when its first and last were written."""
-
-    thread_url: str
-    posts: int
-    first_at: datetime
-    last_at: datetime
-
-
-@dataclass
 class OutboxItem:
     """One notification waiting in (or gone through) the durable outbox."""
 
@@ -131,6 +121,7 @@ class OutboxItem:
     next_attempt_at: datetime | None = None
     last_error: str = ""
     sent_at: datetime | None = None
+    message_id: str = ""
     id: int | None = None
 
 
@@ -257,6 +248,10 @@ class Store(Protocol):
         ...
 
     # aggregates for alert rules
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention."""
+        ...
+
     def window_counts(
         self,
         windows: Sequence[tuple[datetime, datetime]],
@@ -264,6 +259,12 @@ class Store(Protocol):
         by_aspect: bool = False,
     ) -> list[WindowCount]:
         """Counted mentions (not official, duplicates once) per window, brand, aspect."""
+        ...
+
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per whole UTC hour and brand (`window`: hours from `since`)."""
         ...
 
     def mention_ids_in_window(
@@ -275,10 +276,6 @@ class Store(Protocol):
         limit: int = 200,
     ) -> list[str]:
         """Ids of counted mentions of a brand in a window, newest first."""
-        ...
-
-    def thread_activity(self, thread_urls: Sequence[str]) -> list[ThreadActivity]:
-        """Counted posts and first/last post time of each thread."""
         ...
 
     def thread_post_times(self, thread_url: str) -> list[datetime]:

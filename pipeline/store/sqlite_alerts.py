@@ -12,12 +12,12 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawlers.items import _parse_dt
 from pipeline.models import Alert
-from pipeline.store.base import OutboxItem, ThreadActivity, WindowCount
+from pipeline.store.base import OutboxItem, WindowCount
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ _BRAND_LABEL = "COALESCE(m.sentiment_override, b.sentiment, m.sentiment_label)"
 # Mentions a volume rule counts: not the brand's own posts, near-duplicates once.
 _COUNTED = "m.is_official = 0 AND m.duplicate_of IS NULL"
 _THREAD = "json_extract(m.data, '$.thread_url')"
+_HOUR = "%Y-%m-%dT%H"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -80,6 +81,11 @@ class SQLiteAlertsMixin:
 
     # --- aggregates for the volume rules --------------------------------------------
 
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention (where the store's history starts)."""
+        rows = self._read("SELECT MIN(ts) FROM mentions")
+        return _parse_dt(rows[0][0]) if rows and rows[0][0] else None
+
     def window_counts(
         self,
         windows: Sequence[tuple[datetime, datetime]],
@@ -106,6 +112,62 @@ class SQLiteAlertsMixin:
                 )
         return out
 
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per clock hour in [since, until) (whole UTC hours) and brand;
+        `window` is the hour's offset from `since`. Hours not yet computed, or whose
+        mentions changed since, are computed and kept (one grouped query)."""
+        start = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        keys = []
+        hour = start
+        while hour < until:
+            keys.append(hour.strftime(_HOUR))
+            hour += timedelta(hours=1)
+        if not keys:
+            return []
+        with self._write() as conn:
+            done = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT hour FROM alert_hours WHERE hour >= ? AND hour <= ?",
+                    (keys[0], keys[-1]),
+                )
+            }
+            missing = [k for k in keys if k not in done]
+            if missing:
+                self._compute_hours(conn, missing[0], missing[-1])
+        brand_clause = f" AND brand_id IN ({_marks(brand_ids)})" if brand_ids else ""
+        rows = self._read(
+            "SELECT hour, brand_id, total, negative FROM alert_hourly_counts"
+            f" WHERE hour >= ? AND hour <= ?{brand_clause}",
+            [keys[0], keys[-1], *brand_ids],
+        )
+        index = {k: i for i, k in enumerate(keys)}
+        return [
+            WindowCount(index[r["hour"]], r["brand_id"], "", r["total"], r["negative"])
+            for r in rows
+        ]
+
+    @staticmethod
+    def _compute_hours(conn: sqlite3.Connection, first: str, last: str) -> None:
+        since = datetime.strptime(first, _HOUR).replace(tzinfo=UTC)
+        until = datetime.strptime(last, _HOUR).replace(tzinfo=UTC) + timedelta(hours=1)
+        conn.execute("DELETE FROM alert_hourly_counts WHERE hour >= ? AND hour <= ?", (first, last))
+        conn.execute(
+            "INSERT INTO alert_hourly_counts (hour, brand_id, total, negative)"
+            " SELECT substr(m.ts, 1, 13) AS hour, b.brand_id, COUNT(DISTINCT m.id),"
+            f" COUNT(DISTINCT CASE WHEN {_BRAND_LABEL} = 'negative' THEN m.id END)"
+            " FROM mentions m JOIN mention_brands b ON b.mention_id = m.id"
+            f" WHERE m.ts >= ? AND m.ts < ? AND {_COUNTED} GROUP BY hour, b.brand_id",
+            (_iso(since), _iso(until)),
+        )
+        hours, hour = [], since
+        while hour < until:
+            hours.append((hour.strftime(_HOUR),))
+            hour += timedelta(hours=1)
+        conn.executemany("INSERT OR REPLACE INTO alert_hours (hour) VALUES (?)", hours)
+
     def mention_ids_in_window(
         self,
         brand_id: str,
@@ -124,22 +186,6 @@ class SQLiteAlertsMixin:
             (brand_id, _iso(since), _iso(until), limit),
         )
         return [r["id"] for r in rows]
-
-    def thread_activity(self, thread_urls: Sequence[str]) -> list[ThreadActivity]:
-        """Per thread: counted posts, first and last post time (indexed on the thread)."""
-        out = []
-        for url in dict.fromkeys(u for u in thread_urls if u):
-            rows = self._read(
-                f"SELECT COUNT(*) AS posts, MIN(m.ts) AS first, MAX(m.ts) AS last"
-                f" FROM mentions m WHERE {_THREAD} = ? AND m.duplicate_of IS NULL",
-                (url,),
-            )
-            row = rows[0]
-            if row["posts"]:
-                first, last = _parse_dt(row["first"]), _parse_dt(row["last"])
-                assert first is not None and last is not None
-                out.append(ThreadActivity(url, int(row["posts"]), first, last))
-        return out
 
     def thread_post_times(self, thread_url: str) -> list[datetime]:
         """Times of the counted posts of a thread, oldest first."""
@@ -188,13 +234,14 @@ class SQLiteAlertsMixin:
         with self._write() as conn:
             conn.execute(
                 "UPDATE notification_outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
-                " last_error = ?, sent_at = ? WHERE id = ?",
+                " last_error = ?, sent_at = ?, message_id = ? WHERE id = ?",
                 (
                     item.status,
                     item.attempts,
                     _iso(item.next_attempt_at),
                     item.last_error,
                     _iso(item.sent_at),
+                    item.message_id,
                     item.id,
                 ),
             )
@@ -244,13 +291,14 @@ class SQLiteAlertsMixin:
                 next_attempt_at=_parse_dt(r["next_attempt_at"]),
                 last_error=r["last_error"],
                 sent_at=_parse_dt(r["sent_at"]),
+                message_id=r["message_id"],
                 id=r["id"],
             )
 
     def notifications_sent_since(self, channel_id: str, since: datetime) -> int:
         """Messages a channel sent since a time (what its rate limit counts)."""
         rows = self._read(
-            "SELECT COUNT(DISTINCT sent_at) FROM notification_outbox"
+            "SELECT COUNT(DISTINCT message_id) FROM notification_outbox"
             " WHERE channel_id = ? AND status = 'sent' AND sent_at >= ?",
             (channel_id, _iso(since)),
         )

@@ -115,11 +115,35 @@ CREATE TABLE IF NOT EXISTS notification_outbox (
     next_attempt_at TEXT,
     last_error TEXT NOT NULL DEFAULT '',
     sent_at TEXT,
+    -- Items sent together (a digest, a folded flood) share one message id.
+    message_id TEXT NOT NULL DEFAULT '',
     payload TEXT NOT NULL,
     UNIQUE (channel_id, alert_id, event)
 );
 CREATE INDEX IF NOT EXISTS notification_outbox_due
     ON notification_outbox(status, next_attempt_at);
+
+-- Counted mentions per brand and clock hour (UTC, "YYYY-MM-DDTHH"), the volume rules'
+-- baselines: computed once per hour and kept. `alert_hours` lists the hours computed;
+-- the triggers below drop an hour from it whenever a mention of that hour is written,
+-- so a late or corrected mention makes the hour be computed again.
+CREATE TABLE IF NOT EXISTS alert_hourly_counts (
+    hour TEXT NOT NULL,
+    brand_id TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    PRIMARY KEY (hour, brand_id)
+);
+CREATE TABLE IF NOT EXISTS alert_hours (hour TEXT PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS alert_hours_insert AFTER INSERT ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour = substr(NEW.ts, 1, 13);
+END;
+CREATE TRIGGER IF NOT EXISTS alert_hours_update AFTER UPDATE ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour IN (substr(OLD.ts, 1, 13), substr(NEW.ts, 1, 13));
+END;
+CREATE TRIGGER IF NOT EXISTS alert_hours_delete AFTER DELETE ON mentions BEGIN
+    DELETE FROM alert_hours WHERE hour = substr(OLD.ts, 1, 13);
+END;
 
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -13,7 +13,7 @@ runner = CliRunner()
 def test_config_check_ok(config_dir: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config-dir", str(config_dir)])
     assert result.exit_code == 0, result.output
-    assert "1 sources, 3 brands, 1 alert rules" in result.output
+    assert "1 sources, 3 brands, 5 alert rules" in result.output
 
 
 def test_config_check_names_file_and_field(config_dir: Path) -> None:
@@ -21,7 +21,7 @@ def test_config_check_names_file_and_field(config_dir: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config-dir", str(config_dir)])
     assert result.exit_code == 2
     assert "alerts.yaml" in result.output
-    assert "rules.0.terms" in result.output
+    assert "rules.0.crisis_vocabulary.terms" in result.output  # the rule type names the model
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,15 @@ def test_config_check_names_file_and_field(config_dir: Path) -> None:
         ["process"],
         ["alerts"],
         ["alerts", "list"],
+        ["alerts", "show"],
+        ["alerts", "ack"],
+        ["alerts", "assign"],
+        ["alerts", "resolve"],
+        ["alerts", "dismiss"],
+        ["alerts", "note"],
+        ["alerts", "sla"],
+        ["alerts", "notify"],
+        ["alerts", "replay"],
         ["run"],
         ["schedule"],
         ["dashboard"],

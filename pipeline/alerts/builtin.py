@@ -1,0 +1,330 @@
+"""The built-in alert rules, registered like any third-party rule would be.
+
+- crisis_vocabulary: crisis words in negative mentions (per batch);
+- volume_spike: hourly and daily counts above an hour-of-week baseline (store counts);
+- negative_share: the negative share of a brand or aspect above its usual share;
+- high_reach_author: a negative post by a much-followed author or with many reactions;
+- fast_thread: a new thread about a brand gaining replies fast.
+
+The maths is in `pipeline.alerts.maths`, the wording in `pipeline.alerts.why`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from pipeline.alerts import maths, why
+from pipeline.alerts.rules import Finding, RuleContext, crisis_vocabulary, register_rule
+from pipeline.config import (
+    CrisisRuleConfig,
+    NegativeShareRuleConfig,
+    VolumeSpikeRuleConfig,
+)
+from pipeline.models import Mention
+from pipeline.store import WindowCount
+
+logger = logging.getLogger(__name__)
+
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+WORDS_SAMPLE = 200
+ASPECT_MIN_HISTORY = 30
+
+
+def _brands_in_batch(rule_brands: Sequence[str], mentions: Sequence[Mention]) -> list[str]:
+    seen = dict.fromkeys(b for m in mentions if not m.is_official for b in m.brand_ids)
+    return [b for b in seen if not rule_brands or b in rule_brands]
+
+
+def _label_for(mention: Mention, brand_id: str) -> str | None:
+    if mention.sentiment_override:
+        return mention.sentiment_override
+    return mention.brand_sentiment.get(brand_id) or mention.effective_label
+
+
+def _words(ctx: RuleContext, brand_id: str, ids: Sequence[str]) -> list[str]:
+    mentions = ctx.store.get_mentions(list(ids[:WORDS_SAMPLE]))
+    try:
+        brand = ctx.config.brand(brand_id)
+        exclude = [brand.name, brand_id, *brand.aliases]
+    except KeyError:
+        exclude = [brand_id]
+    return why.frequent_words((m.post.body_text for m in mentions), exclude)
+
+
+def crisis_why(
+    brand_name: str,
+    mentions: Sequence[Mention],
+    terms: Counter[str],
+    tz: str = "Europe/Paris",
+    lang: str = "fr",
+) -> str:
+    """How many negative mentions, which crisis words, since when, on which sources."""
+    words = ", ".join(f"« {t} » ×{n}" for t, n in terms.most_common(5))
+    dates = [m.post.published_at or m.post.fetched_at for m in mentions]
+    sources = sorted({m.post.source_id for m in mentions})
+    local = min(dates).astimezone(ZoneInfo(tz)) if dates else None
+    if lang == "en":
+        first = local.strftime("%Y-%m-%d %H:%M") if local else "?"
+        return (
+            f"{why.plural(len(mentions), 'negative mention', 'negative mentions', lang)} of "
+            f"{brand_name} with crisis vocabulary ({words}) since {first}, on "
+            f"{why.plural(len(sources), 'source', 'sources', lang)} ({', '.join(sources)})."
+        )
+    first = local.strftime("%d/%m/%Y à %Hh%M") if local else "?"
+    return (
+        f"{why.plural(len(mentions), 'mention négative', 'mentions négatives')} de {brand_name} "
+        f"avec un vocabulaire de crise ({words}) depuis le {first}, "
+        f"sur {why.plural(len(sources), 'source', 'sources')} ({', '.join(sources)})."
+    )
+
+
+@register_rule("crisis_vocabulary")
+def crisis_rule(rule: CrisisRuleConfig, ctx: RuleContext) -> list[Finding]:
+    """Negative mentions of a brand that use crisis vocabulary (arnaque, plainte, …)."""
+    findings = []
+    for evidence in crisis_vocabulary(rule, ctx.mentions):
+        brand_id = evidence.brand_id
+
+        def summary(mentions: Sequence[Mention], brand_id: str = brand_id) -> str:
+            terms: Counter[str] = Counter()
+            for ev in crisis_vocabulary(rule, mentions):
+                if ev.brand_id == brand_id:
+                    terms.update(ev.terms)
+            return crisis_why(ctx.brand_name(brand_id), mentions, terms, ctx.tz, ctx.lang)
+
+        findings.append(
+            Finding(
+                brand_id=brand_id,
+                why="",
+                mention_ids=evidence.mention_ids,
+                severity=rule.severity,
+                figures={"terms": dict(evidence.terms)},
+                why_from_mentions=summary,
+                min_mentions=rule.min_mentions,
+            )
+        )
+    return findings
+
+
+def _spikes(
+    ctx: RuleContext, brands: list[str], length: timedelta, weeks: int, spread: int
+) -> dict[str, tuple[int, int, list[int]]]:
+    """Per brand: count and negatives in the recent window, and the baseline counts.
+
+    The recent window is the last hour (rolling), or for a day the 23 whole hours before
+    the current one plus the current one so far. Baselines are whole clock hours of past
+    weeks (kept by the store once computed): for an hour, the hour before the current
+    one and its neighbours (`spread`), for a day the 24 matching hours.
+    """
+    hour = ctx.now.replace(minute=0, second=0, microsecond=0)
+    if length == maths.HOUR:
+        recent = ctx.store.window_counts([(ctx.now - length, ctx.now)], brands)
+        current = {c.brand_id: (c.total, c.negative) for c in recent}
+        spans = [
+            (hour - week * maths.WEEK + (shift - 1) * maths.HOUR, maths.HOUR)
+            for week in range(1, weeks + 1)
+            for shift in range(-spread, spread + 1)
+        ]
+    else:
+        live = ctx.store.window_counts([(hour, ctx.now)], brands)
+        settled = ctx.store.hourly_counts(hour - timedelta(hours=23), hour, brands)
+        current = {}
+        for c in [*live, *settled]:
+            total, negative = current.get(c.brand_id, (0, 0))
+            current[c.brand_id] = (total + c.total, negative + c.negative)
+        spans = [
+            (hour - week * maths.WEEK - timedelta(hours=23), maths.DAY)
+            for week in range(1, weeks + 1)
+        ]
+    first = ctx.store.first_mention_time()
+    # A baseline window from before the store's history would read as a silent week.
+    spans = [(start, span) for start, span in spans if first is not None and start >= first]
+    past: dict[str, list[int]] = {b: [] for b in brands}
+    for start, span in spans:
+        totals: dict[str, int] = {}
+        for c in ctx.store.hourly_counts(start, start + span, brands):
+            totals[c.brand_id] = totals.get(c.brand_id, 0) + c.total
+        for brand in brands:
+            past[brand].append(totals.get(brand, 0))
+    return {b: (*current.get(b, (0, 0)), past[b]) for b in brands}
+
+
+@register_rule("volume_spike")
+def volume_spike(rule: VolumeSpikeRuleConfig, ctx: RuleContext) -> list[Finding]:
+    """Hourly or daily mentions of a brand well above the usual for that hour of the week."""
+    brands = _brands_in_batch(rule.brands, ctx.mentions)
+    if not brands:
+        return []
+    hourly = _spikes(ctx, brands, maths.HOUR, rule.baseline_weeks, spread=1)
+    daily = _spikes(ctx, brands, maths.DAY, rule.baseline_weeks, spread=0)
+    findings = []
+    for brand in brands:
+        for length, (count, negative, past), min_count in (
+            (maths.HOUR, hourly[brand], rule.min_count),
+            (maths.DAY, daily[brand], rule.min_count_daily),
+        ):
+            if not past:
+                continue
+            spike = maths.judge_spike(count, past, rule.sensitivity, min_count, rule.min_ratio)
+            if not spike.fires:
+                continue
+            since = ctx.now - length
+            ids = ctx.store.mention_ids_in_window(brand, since, ctx.now)
+            text = _volume_why(ctx, brand, length, spike, negative, _words(ctx, brand, ids))
+            severity = "critical" if spike.ratio >= rule.critical_ratio else rule.severity
+            findings.append(
+                Finding(
+                    brand_id=brand,
+                    why=text,
+                    mention_ids=ids,
+                    severity=severity,
+                    figures={
+                        "count": count,
+                        "usual": spike.usual,
+                        "ratio": spike.ratio,
+                        "negative": negative,
+                        "window": "hour" if length == maths.HOUR else "day",
+                    },
+                    window_start=since,
+                    window_end=ctx.now,
+                )
+            )
+            break  # the hourly spike says more; one finding per brand
+    return findings
+
+
+def _volume_why(
+    ctx: RuleContext,
+    brand: str,
+    length: timedelta,
+    spike: maths.Spike,
+    negative: int,
+    words: list[str],
+) -> str:
+    lang, name = ctx.lang, ctx.brand_name(brand)
+    hourly = length == maths.HOUR
+    # The usual count is for the hour (or day) that is ending: name the hour it started.
+    when = why.weekday_hour(ctx.now - length, ctx.tz, lang, hour=hourly)
+    share = why.percent(negative / spike.count if spike.count else 0.0, lang)
+    if lang == "en":
+        period = "in the last hour" if hourly else "in the last 24 hours"
+        return (
+            f"{why.plural(spike.count, 'mention', 'mentions', lang)} of {name} {period}, "
+            f"{why.ratio(spike.ratio, lang)} the usual for a {when}; {share} negative"
+            f"{why.words_clause(words, lang)}"
+        )
+    period = "dans la dernière heure" if hourly else "sur les dernières 24 h"
+    return (
+        f"{why.plural(spike.count, 'mention', 'mentions')} de {name} {period}, "
+        f"{why.ratio(spike.ratio)} l'habituel pour un {when} ; {share} négatives"
+        f"{why.words_clause(words, lang)}"
+    )
+
+
+@register_rule("negative_share")
+def negative_share(rule: NegativeShareRuleConfig, ctx: RuleContext) -> list[Finding]:
+    """The negative share of a brand, or of one of its aspects, far above its usual share."""
+    brands = _brands_in_batch(rule.brands, ctx.mentions)
+    if not brands:
+        return []
+    since = ctx.now - timedelta(hours=rule.window_hours)
+    recent = [(since, ctx.now)]
+    current = ctx.store.window_counts(recent, brands)
+    if rule.by_aspect:
+        current += ctx.store.window_counts(recent, brands, by_aspect=True)
+    # Baselines are long scans: read them only for what could fire at all.
+    current = [c for c in current if c.negative >= rule.min_negative]
+    if not current:
+        return []
+    past = [(since - timedelta(days=rule.baseline_days), since)]
+    candidates = sorted({c.brand_id for c in current})
+    # The brand's usual share from the whole hours the store keeps (a cheap read).
+    base_end = since.replace(minute=0, second=0, microsecond=0)
+    brand_base: dict[str, WindowCount] = {}
+    for c in ctx.store.hourly_counts(
+        base_end - timedelta(days=rule.baseline_days), base_end, candidates
+    ):
+        total = brand_base.setdefault(c.brand_id, WindowCount(0, c.brand_id, "", 0, 0))
+        total.total += c.total
+        total.negative += c.negative
+
+    def judge(now_count: WindowCount, base: WindowCount | None) -> maths.ShareSurge:
+        return maths.judge_share(
+            now_count.negative,
+            now_count.total,
+            base.negative if base else 0,
+            base.total if base else 0,
+            rule.min_negative,
+            rule.min_increase,
+            rule.z,
+        )
+
+    findings = []
+    for brand in candidates:
+        best: tuple[str, maths.ShareSurge] | None = None
+        for now_count in (c for c in current if c.brand_id == brand):
+            surge = judge(now_count, brand_base.get(brand))
+            if surge.fires and now_count.aspect:
+                # Judged against its own history when it has one (an aspect may always
+                # be more negative than its brand); else against its brand's usual share.
+                own = ctx.store.window_counts(past, [brand], by_aspect=True)
+                base = next((c for c in own if c.aspect == now_count.aspect), None)
+                if base is not None and base.total >= ASPECT_MIN_HISTORY:
+                    surge = judge(now_count, base)
+            if surge.fires and (best is None or surge.z > best[1].z):
+                best = (now_count.aspect, surge)
+        if best is None:
+            continue
+        aspect, surge = best
+        ids = ctx.store.mention_ids_in_window(brand, since, ctx.now, negative_only=True)
+        findings.append(
+            Finding(
+                brand_id=brand,
+                why=_share_why(
+                    ctx, brand, aspect, rule.window_hours, surge, _words(ctx, brand, ids)
+                ),
+                mention_ids=ids,
+                severity=rule.severity,
+                figures={
+                    "aspect": aspect,
+                    "share": surge.share,
+                    "usual_share": surge.usual_share,
+                    "negative": surge.negative,
+                    "total": surge.total,
+                    "z": surge.z,
+                },
+                window_start=since,
+                window_end=ctx.now,
+            )
+        )
+    return findings
+
+
+def _share_why(
+    ctx: RuleContext,
+    brand: str,
+    aspect: str,
+    hours: float,
+    surge: maths.ShareSurge,
+    words: list[str],
+) -> str:
+    lang, name = ctx.lang, ctx.brand_name(brand)
+    share, usual = why.percent(surge.share, lang), why.percent(surge.usual_share, lang)
+    hours_text = why.number(hours, lang, 0 if hours == int(hours) else 1)
+    if lang == "en":
+        scope = f"{name} ({aspect})" if aspect else name
+        return (
+            f"{share} negative mentions for {scope} in the last {hours_text} hours "
+            f"({surge.negative} of {surge.total}), against {usual} usually"
+            f"{why.words_clause(words, lang)}"
+        )
+    scope = f"{name} (aspect {aspect})" if aspect else name
+    return (
+        f"{share} de mentions négatives pour {scope} sur les {hours_text} dernières heures "
+        f"({surge.negative} sur {surge.total}), contre {usual} d'habitude"
+        f"{why.words_clause(words, lang)}"
+    )

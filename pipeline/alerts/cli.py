@@ -1,0 +1,294 @@
+"""`veille alerts list|show|ack|assign|resolve|dismiss|note|sla|notify|replay`.
+
+Output in French or English (`--lang`, default the alerts.yaml `language`); times in the
+alerts.yaml time zone (Europe/Paris by default), stored in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.alerts import lifecycle
+from pipeline.alerts.lifecycle import TransitionError, sla_report
+from pipeline.alerts.why import percent
+from pipeline.config import VeilleConfig
+from pipeline.models import Alert
+from pipeline.store import Store, open_store
+
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--config-dir", "-c", help="Config directory (default $VEILLE_CONFIG_DIR or ./config)."
+    ),
+]
+LABELS = {
+    "id": ("id", "id"),
+    "due": ("échéance", "due"),
+    "severity": ("gravité", "severity"),
+    "status": ("statut", "status"),
+    "brand": ("marque", "brand"),
+    "rule": ("règle", "rule"),
+    "mentions": ("mentions", "mentions"),
+    "assignee": ("assignée à", "assignee"),
+    "why": ("pourquoi", "why"),
+    "title": ("Alertes", "Alerts"),
+    "late": ("EN RETARD", "OVERDUE"),
+    "history": ("Historique", "History"),
+    "sla_line": (
+        "SLA : {within} traitées à temps, {late} en retard, {open} ouvertes hors délai ; "
+        "part traitée dans le délai : {share}",
+        "SLA: {within} handled in time, {late} late, {open} open past due; "
+        "share handled within SLA: {share}",
+    ),
+    "none": ("aucune", "none"),
+    "new": ("nouvelle", "new"),
+    "acknowledged": ("prise en charge", "acknowledged"),
+    "resolved": ("résolue", "resolved"),
+    "dismissed": ("écartée", "dismissed"),
+    "done": ("Alerte {id} : {status}", "Alert {id}: {status}"),
+}
+
+Lang = Annotated[str | None, typer.Option("--lang", help="fr or en (default: alerts.yaml).")]
+By = Annotated[
+    str | None, typer.Option("--by", help="Who does it (default $VEILLE_USER, else $USER).")
+]
+Note = Annotated[str | None, typer.Option("--note", "-n", help="A note kept in the history.")]
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    fr, en = LABELS[key]
+    return (fr if lang == "fr" else en).format(**values)
+
+
+def register(
+    app: typer.Typer,
+    load: Callable[[Path | None], VeilleConfig],
+    out: Console,
+    console: Console,
+) -> None:
+    """Add the triage, SLA, notification and replay commands to `veille alerts`."""
+
+    def session(config_dir: Path | None, lang: str | None) -> tuple[VeilleConfig, Store, str]:
+        config = load(config_dir)
+        chosen = lang or config.alerts.language
+        if chosen not in ("fr", "en"):
+            console.print(f"--lang: expected fr or en, got {chosen!r}", markup=False)
+            raise typer.Exit(2)
+        return config, open_store(config), chosen
+
+    def local(config: VeilleConfig, at: datetime) -> str:
+        return at.astimezone(ZoneInfo(config.alerts.timezone)).strftime("%Y-%m-%d %H:%M")
+
+    def actor(by: str | None) -> str:
+        import os
+
+        return by or os.environ.get("VEILLE_USER") or os.environ.get("USER") or "cli"
+
+    @app.command("list")
+    def alerts_list(
+        config_dir: ConfigDir = None,
+        all_statuses: Annotated[
+            bool, typer.Option("--all", help="Include resolved and dismissed.")
+        ] = False,
+        lang: Lang = None,
+    ) -> None:
+        """List alerts, most urgent first, with SLA breaches and the share handled in time."""
+        config, store, lg = session(config_dir, lang)
+        try:
+            now = datetime.now(UTC)
+            statuses = () if all_statuses else ("new", "acknowledged")
+            table = Table(title=_t("title", lg))
+            for key in ("id", "due", "severity", "status", "brand", "mentions", "assignee", "why"):
+                table.add_column(_t(key, lg), overflow="fold")
+            for alert in store.list_alerts(statuses):
+                due = local(config, alert.due_at)
+                if alert.status == "new" and alert.due_at < now:
+                    due += f" {_t('late', lg)}"
+                table.add_row(
+                    alert.id,
+                    due,
+                    alert.severity,
+                    _t(alert.status, lg),
+                    alert.brand_id,
+                    str(len(alert.mention_ids)),
+                    alert.assignee or "-",
+                    alert.why,
+                )
+            out.print(table)
+            out.print(_sla_line(store.list_alerts(), now, lg), markup=False)
+        finally:
+            store.close()
+
+    @app.command("sla")
+    def alerts_sla(config_dir: ConfigDir = None, lang: Lang = None) -> None:
+        """Open alerts past their due time and the share handled within SLA."""
+        _, store, lg = session(config_dir, lang)
+        try:
+            now = datetime.now(UTC)
+            report = sla_report(store.list_alerts(), now)
+            for alert in report.open_breaches:
+                minutes = int(report.overdue_by(alert).total_seconds() // 60)
+                out.print(
+                    f"{alert.id} {alert.brand_id} {alert.severity}: {_t('late', lg)} "
+                    f"{minutes // 60} h {minutes % 60:02d}",
+                    markup=False,
+                )
+            out.print(_sla_line(store.list_alerts(), now, lg), markup=False)
+        finally:
+            store.close()
+
+    @app.command("show")
+    def alerts_show(alert_id: str, config_dir: ConfigDir = None, lang: Lang = None) -> None:
+        """One alert: why, figures, mentions, history (transitions, notes, notifications)."""
+        config, store, lg = session(config_dir, lang)
+        try:
+            alert = store.get_alert(alert_id)
+            if alert is None:
+                console.print(f"unknown alert {alert_id!r}", markup=False)
+                raise typer.Exit(1)
+            _print_alert(out, config, store, alert, lg, local)
+        finally:
+            store.close()
+
+    def transition(
+        name: str,
+        fn: Callable[[Store, str, str], Alert],
+        config_dir: Path | None,
+        lang: str | None,
+    ) -> None:
+        _, store, lg = session(config_dir, lang)
+        try:
+            alert = fn(store, name, lg)
+        except TransitionError as exc:
+            console.print(str(exc), markup=False)
+            raise typer.Exit(1) from exc
+        except KeyError as exc:
+            console.print(str(exc.args[0]), markup=False)
+            raise typer.Exit(1) from exc
+        finally:
+            store.close()
+        out.print(_t("done", lg, id=alert.id, status=_t(alert.status, lg)), markup=False)
+
+    @app.command("ack")
+    def alerts_ack(
+        alert_id: str,
+        by: By = None,
+        note: Note = None,
+        config_dir: ConfigDir = None,
+        lang: Lang = None,
+    ) -> None:
+        """Acknowledge a new alert (stops its SLA clock)."""
+        transition(
+            alert_id, lambda s, i, _: lifecycle.acknowledge(s, i, actor(by), note), config_dir, lang
+        )
+
+    @app.command("assign")
+    def alerts_assign(
+        alert_id: str,
+        assignee: str,
+        by: By = None,
+        config_dir: ConfigDir = None,
+        lang: Lang = None,
+    ) -> None:
+        """Give an open alert to someone."""
+        transition(
+            alert_id, lambda s, i, _: lifecycle.assign(s, i, assignee, actor(by)), config_dir, lang
+        )
+
+    @app.command("resolve")
+    def alerts_resolve(
+        alert_id: str,
+        by: By = None,
+        note: Note = None,
+        config_dir: ConfigDir = None,
+        lang: Lang = None,
+    ) -> None:
+        """Close an alert as handled (the rule's cool-down starts)."""
+        transition(
+            alert_id, lambda s, i, _: lifecycle.resolve(s, i, actor(by), note), config_dir, lang
+        )
+
+    @app.command("dismiss")
+    def alerts_dismiss(
+        alert_id: str,
+        by: By = None,
+        note: Note = None,
+        config_dir: ConfigDir = None,
+        lang: Lang = None,
+    ) -> None:
+        """Close an alert as not worth acting on."""
+        transition(
+            alert_id, lambda s, i, _: lifecycle.dismiss(s, i, actor(by), note), config_dir, lang
+        )
+
+    @app.command("note")
+    def alerts_note(
+        alert_id: str,
+        text: str,
+        by: By = None,
+        config_dir: ConfigDir = None,
+        lang: Lang = None,
+    ) -> None:
+        """Add a note to an alert."""
+        transition(
+            alert_id, lambda s, i, _: lifecycle.add_note(s, i, actor(by), text), config_dir, lang
+        )
+
+    from pipeline.alerts.cli_extra import register_extra
+
+    register_extra(app, session, out, console)
+
+
+def _sla_line(alerts: list[Alert], now: datetime, lang: str) -> str:
+    report = sla_report(alerts, now)
+    share = (
+        percent(report.share_within, lang) if report.share_within is not None else _t("none", lang)
+    )
+    return _t(
+        "sla_line",
+        lang,
+        within=report.handled_within,
+        late=report.handled_late,
+        open=len(report.open_breaches),
+        share=share,
+    )
+
+
+def _print_alert(
+    out: Console,
+    config: VeilleConfig,
+    store: Store,
+    alert: Alert,
+    lang: str,
+    local: Callable[[VeilleConfig, datetime], str],
+) -> None:
+    rows = [
+        ("id", alert.id),
+        ("rule", alert.rule_id),
+        ("brand", alert.brand_id),
+        ("severity", alert.severity),
+        ("status", _t(alert.status, lang)),
+        ("assignee", alert.assignee or "-"),
+        ("due", local(config, alert.due_at)),
+        ("why", alert.why),
+    ]
+    for key, value in rows:
+        out.print(f"{_t(key, lang)}: {value}", markup=False)
+    out.print(f"{_t('mentions', lang)} ({len(alert.mention_ids)}):", markup=False)
+    for mention in store.get_mentions(alert.mention_ids[:10]):
+        text = " ".join(mention.post.body_text.split())[:100]
+        out.print(f"  - {mention.post.url} {mention.post.author}: {text}", markup=False)
+    out.print(f"{_t('history', lang)}:", markup=False)
+    for event in alert.history:
+        out.print(
+            f"  {local(config, event.at)} {event.kind} {event.by} {event.text}".rstrip(),
+            markup=False,
+        )

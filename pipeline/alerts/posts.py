@@ -1,0 +1,163 @@
+"""Built-in rules about single posts and threads: high-reach authors, fast threads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from pipeline.alerts import maths, why
+from pipeline.alerts.builtin import _brands_in_batch, _label_for
+from pipeline.alerts.rules import Finding, RuleContext, register_rule
+from pipeline.config import FastThreadRuleConfig, HighReachRuleConfig
+from pipeline.models import Mention
+
+logger = logging.getLogger(__name__)
+EXCERPT = 90
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
+
+
+@register_rule("high_reach_author")
+def high_reach_author(rule: HighReachRuleConfig, ctx: RuleContext) -> list[Finding]:
+    """A negative post by an author with many followers, or one drawing many reactions."""
+    by_brand: dict[str, list[Mention]] = {}
+    for mention in ctx.mentions:
+        if mention.duplicate_of or mention.is_official:
+            continue
+        metrics = mention.post.metrics or {}
+        followers = maths.reach(metrics, rule.follower_metrics)
+        reactions = maths.reach(metrics, rule.reaction_metrics)
+        if followers < rule.min_followers and reactions < rule.min_reactions:
+            continue
+        for brand in _brands_in_batch(rule.brands, [mention]):
+            if _label_for(mention, brand) == "negative":
+                by_brand.setdefault(brand, []).append(mention)
+    findings = []
+    for brand, mentions in by_brand.items():
+
+        def summary(found: Sequence[Mention], brand: str = brand) -> str:
+            return _reach_why(ctx, rule, brand, found)
+
+        findings.append(
+            Finding(
+                brand_id=brand,
+                why=summary(mentions),
+                mention_ids=[m.id for m in mentions],
+                severity=rule.severity,
+                why_from_mentions=summary,
+            )
+        )
+    return findings
+
+
+def _reach_why(
+    ctx: RuleContext, rule: HighReachRuleConfig, brand: str, mentions: Sequence[Mention]
+) -> str:
+    lang, name = ctx.lang, ctx.brand_name(brand)
+
+    def weight(m: Mention) -> tuple[int, int]:
+        metrics = m.post.metrics or {}
+        return maths.reach(metrics, rule.follower_metrics), maths.reach(
+            metrics, rule.reaction_metrics
+        )
+
+    top = max(mentions, key=weight)
+    followers, reactions = weight(top)
+    author = top.post.author or ("?" if lang == "en" else "auteur inconnu")
+    figures = []
+    if followers:
+        figures.append(
+            why.plural(
+                followers,
+                "follower" if lang == "en" else "abonné",
+                "followers" if lang == "en" else "abonnés",
+                lang,
+            )
+        )
+    if reactions:
+        figures.append(
+            why.plural(
+                reactions,
+                "reaction" if lang == "en" else "réaction",
+                "reactions" if lang == "en" else "réactions",
+                lang,
+            )
+        )
+    quote = _excerpt(top.post.body_text)
+    if lang == "en":
+        head = (
+            f"{why.plural(len(mentions), 'negative post', 'negative posts', lang)} "
+            f"with a wide reach about {name}; "
+        )
+        return f"{head}most followed: {author} ({', '.join(figures)}): “{quote}”"
+    head = (
+        f"{why.plural(len(mentions), 'message négatif', 'messages négatifs')} "
+        f"à forte audience sur {name} ; "
+    )
+    return f"{head}le plus suivi : {author} ({', '.join(figures)}) : « {quote} »"
+
+
+@register_rule("fast_thread")
+def fast_thread(rule: FastThreadRuleConfig, ctx: RuleContext) -> list[Finding]:
+    """A new thread mentioning a brand that gains many replies in a short time."""
+    within = timedelta(hours=rule.within_hours)
+    max_age = timedelta(hours=rule.max_thread_age_hours)
+    threads: dict[str, dict[str, list[Mention]]] = {}
+    for mention in ctx.mentions:
+        post = mention.post
+        at = post.published_at or post.fetched_at
+        if not post.thread_url or mention.duplicate_of or at < ctx.now - max_age:
+            continue
+        for brand in _brands_in_batch(rule.brands, [mention]):
+            threads.setdefault(brand, {}).setdefault(post.thread_url, []).append(mention)
+    findings = []
+    for brand, by_thread in threads.items():
+        best: tuple[str, maths.ThreadPace, list[Mention]] | None = None
+        for url, mentions in by_thread.items():
+            times = ctx.store.thread_post_times(url)
+            pace = maths.judge_thread(times, ctx.now, rule.min_replies, within, max_age)
+            if pace.fires and (best is None or pace.recent_replies > best[1].recent_replies):
+                best = (url, pace, mentions)
+        if best is None:
+            continue
+        url, pace, mentions = best
+        title = mentions[0].post.thread_title or url
+        findings.append(
+            Finding(
+                brand_id=brand,
+                why=_thread_why(ctx, brand, title, pace, rule.within_hours),
+                mention_ids=[m.id for m in mentions],
+                severity=rule.severity,
+                figures={
+                    "thread_url": url,
+                    "recent_replies": pace.recent_replies,
+                    "replies": pace.replies,
+                },
+                window_start=ctx.now - pace.age,
+                window_end=ctx.now,
+            )
+        )
+    return findings
+
+
+def _thread_why(
+    ctx: RuleContext, brand: str, title: str, pace: maths.ThreadPace, within_hours: float
+) -> str:
+    lang, name = ctx.lang, ctx.brand_name(brand)
+    hours = why.number(within_hours, lang, 0 if within_hours == int(within_hours) else 1)
+    age = why.number(pace.age.total_seconds() / 3600, lang, 1)
+    if lang == "en":
+        return (
+            f"New thread “{_excerpt(title)}” about {name}: "
+            f"{why.plural(pace.recent_replies, 'reply', 'replies', lang)} in the last {hours} h "
+            f"({pace.replies} in all, opened {age} h ago)"
+        )
+    return (
+        f"Nouveau fil « {_excerpt(title)} » sur {name} : "
+        f"{why.plural(pace.recent_replies, 'réponse', 'réponses')} dans les {hours} dernières "
+        f"heures ({pace.replies} au total, ouvert il y a {age} h)"
+    )
