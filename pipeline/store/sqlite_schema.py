@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.store.sqlite_rollup import (
+from pipeline.store.sqlite_rollup_schema import (
     ASPECT_ROLLUP_TABLE,
     DAY_ASPECT_ROLLUP_TABLE,
     DAY_ROLLUP_TABLE,
     ROLLUP_MIGRATION,
     ROLLUP_TABLE,
+    SERIES_ROLLUP_TABLE,
 )
 
 # `seq` columns give each stage a cursor: a row gets a new, larger seq whenever its
@@ -192,7 +193,8 @@ SCHEMA += NLP_TABLES
 
 # The barometer's hourly rollup (issue 6): the table here, its triggers and the backfill
 # of a store made before it in MIGRATIONS (see pipeline.store.sqlite_rollup).
-SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + ASPECT_ROLLUP_TABLE + DAY_ASPECT_ROLLUP_TABLE
+SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + SERIES_ROLLUP_TABLE
+SCHEMA += ASPECT_ROLLUP_TABLE + DAY_ASPECT_ROLLUP_TABLE
 
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
