@@ -298,3 +298,14 @@ def test_every_literal_string_key_is_translated() -> None:
     keys = set(re.findall(r"\bt\(\s*\"([a-z_.]+)\"", source))
     assert len(keys) > 100
     assert sorted(k for k in keys if k not in STRINGS) == []
+
+
+def test_new_pages_in_english(seeded: Seeded, dash: type[Dash]) -> None:
+    at = dash.start("admin")
+    at.selectbox(key="veille_lang").set_value("en").run()
+    assert at.radio(key="veille_formula").label == "Net sentiment formula"
+    assert [m.delta for m in at.metric if m.label == "Volume"] == ["+12", "+6", "+4"]
+    for path, title in (("recherche", "Mentions"), ("crm", "Customers"), ("collecte", "Sources")):
+        dash.open_page(at, path)
+        assert at.title[0].value == title
+    assert at.info[0].value == "No crawls yet."
