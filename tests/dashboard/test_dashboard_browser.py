@@ -125,6 +125,24 @@ def _text(value: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
 
 
+def _click_until(driver: Any, button: str, expected: str, tries: int = 3) -> Any:
+    """Click `button` until `expected` shows: a rerun may replace the button under us."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for attempt in range(tries):
+        try:
+            _wait(driver, button).click()
+            return WebDriverWait(driver, TIMEOUT / tries).until(
+                ec.visibility_of_element_located(("xpath", expected))
+            )
+        except (StaleElementReferenceException, TimeoutException):
+            if attempt == tries - 1:
+                raise
+    return None
+
+
 def _shot(driver: Any, name: str) -> None:
     time.sleep(1.0)  # charts and fonts settle after the last element shows
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -154,9 +172,11 @@ def test_every_page_in_a_browser(
     _wait(driver, "//input[@aria-label='Mot de passe']").send_keys("cm-pass-1")
     _wait(driver, "//button[.//text()='Se connecter']").click()
     _wait(driver, "//h1[.//text()='Baromètre de marque']")
-    _wait(driver, "//button[.//text()='Voir les mentions']")
-    driver.find_elements("xpath", "//button[.//text()='Voir les mentions']")[1].click()
-    body = _wait(driver, f"//*[text()={_text(seeded.hostile_body)}]")
+    body = _click_until(
+        driver,
+        "(//button[.//text()='Voir les mentions'])[2]",  # Azur Mobile's card
+        f"//*[text()={_text(seeded.hostile_body)}]",
+    )
     assert body.text == seeded.hostile_body  # shown as text, not parsed
     _wait(driver, f"//*[contains(text(), {_text(seeded.hostile_title[:20])})]")
     _not_pwned(driver)
@@ -165,8 +185,12 @@ def test_every_page_in_a_browser(
     _open(driver, "alertes", "Alertes")
     _wait(driver, "//*[contains(text(), '[a-azur]')]")
     _shot(driver, "2-alertes")
-    _wait(driver, "(//button[.//text()='Prendre en charge'])[1]").click()
-    _wait(driver, "//*[contains(text(), 'Alerte prise en charge.')]")
+    _click_until(
+        driver,
+        "(//button[.//text()='Prendre en charge'])[1]",
+        "//*[contains(text(), 'Alerte prise en charge.')]",
+        tries=1,  # a second click would be refused: the alert is taken
+    )
     _not_pwned(driver)
     store = SQLiteStore(config.sqlite_path)
     try:
