@@ -27,6 +27,7 @@ from pipeline.alerts.lifecycle import TransitionError
 from pipeline.models import ALERT_STATUSES, OPEN_ALERT_STATUSES
 
 SEVERITIES = ("critical", "high", "medium", "low")
+FLASH_KEY = "veille_flash"
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ def render() -> None:
     selected = filters.current()
     lang = selected.lang
     st.title(t("alerts.title", lang))
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
     statuses = st.multiselect(
         t("alerts.statuses", lang),
         ALERT_STATUSES,
@@ -161,7 +165,8 @@ def _actions(alert: dict[str, Any], lang: str, user: auth.User) -> None:
         logger.info("dashboard: %s refused on %s: %s", action, key, exc)
         st.error(t(f"action.refused.{action}", lang))
         return
-    st.toast(t(f"action.done.{action}", lang))
+    # Shown at the top of the next run (a toast may be lost in the rerun).
+    st.session_state[FLASH_KEY] = t(f"action.done.{action}", lang)
     st.rerun()
 
 

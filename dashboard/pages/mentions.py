@@ -28,6 +28,9 @@ def render() -> None:
     lang = selected.lang
     config = data.get_config()
     st.title(t("mentions.title", lang))
+    flash = st.session_state.pop("veille_flash", None)
+    if flash:
+        st.success(flash)
     st.caption(t("mentions.scope", lang))
     text = st.text_input(t("mentions.search", lang), key="veille_search")
     st.caption(t("mentions.syntax", lang))
@@ -186,5 +189,5 @@ def _corrections(mention_id: str, override: str | None, brands: list[str], lang:
     if (label or None) != override:
         data_actions.correct_sentiment(mention_id, label or None)
     data_actions.correct_brands(mention_id, brands, wanted)
-    st.toast(t("mentions.saved", lang))
+    st.session_state["veille_flash"] = t("mentions.saved", lang)
     st.rerun()

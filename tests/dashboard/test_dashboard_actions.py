@@ -167,6 +167,7 @@ def test_triage_actions(seeded: Seeded, dash: type[Dash], config: VeilleConfig) 
     at = dash.start("cm", "alertes")
     at.text_input(key="note-text-a-azur").set_value("On répond sur le forum")
     _submit(at, "acknowledge", "a-azur")
+    assert at.success[0].value == "Alerte prise en charge."
     at.text_input(key="assignee-a-azur").set_value("camille")
     _submit(at, "assign", "a-azur")
     assert "Assignée à camille" in [t.value for t in at.text]
@@ -241,6 +242,7 @@ def test_mention_detail_and_corrections(
     finally:
         store.close()
     assert corrected.sentiment_override == "positive"
+    assert at.success[0].value == "Correction enregistrée."
     assert "Sentiment corrigé par une personne." in [c.value for c in at.caption]
     # The barometer counts the correction: Azur lost a mention, Lumio gained one.
     at = dash.open_page(at, "")

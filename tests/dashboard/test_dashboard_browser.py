@@ -185,12 +185,8 @@ def test_every_page_in_a_browser(
     _open(driver, "alertes", "Alertes")
     _wait(driver, "//*[contains(text(), '[a-azur]')]")
     _shot(driver, "2-alertes")
-    _click_until(
-        driver,
-        "(//button[.//text()='Prendre en charge'])[1]",
-        "//*[contains(text(), 'Alerte prise en charge.')]",
-        tries=1,  # a second click would be refused: the alert is taken
-    )
+    _wait(driver, "(//button[.//text()='Prendre en charge'])[1]").click()
+    _wait(driver, "//*[contains(text(), 'Alerte prise en charge.')]")
     _not_pwned(driver)
     store = SQLiteStore(config.sqlite_path)
     try:
