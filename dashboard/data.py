@@ -1,4 +1,5 @@
-"""The dashboard's data layer: the only module that calls the store.
+"""The dashboard's data layer: with `data_barometer` and `data_actions`, which share its
+cached config and store, the only modules that call the store.
 
 Pages ask for pandas DataFrames or plain data; this module reads the config and the store,
 caches the results (`st.cache_data(ttl=60)`, the store itself with `st.cache_resource`)
@@ -7,10 +8,11 @@ and converts times from UTC (the store's) to the dashboard's time zone.
 Caches are keyed by the `VEILLE_*` environment (config directory, store path…), so two
 configurations in one process (tests, mostly) never see each other's data.
 
-The barometer is read from the store by UTC hour and re-bucketed here into local days,
-weeks (starting on Monday) or months, so that a mention posted at 00:30 in Paris counts
-for that Paris day, not for the UTC day before. Every time zone in use today is a whole
-number of hours from UTC at any given instant, so hourly buckets are exact for this.
+The barometer is read from the store's hourly rollup by UTC hour and re-bucketed here
+into local days, weeks (starting on Monday) or months, so that a mention posted at 00:30
+in Paris counts for that Paris day, not for the UTC day before. Every time zone in use
+today is a whole number of hours from UTC at any given instant, so hourly buckets are
+exact for this.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from pipeline.store import MentionFilter, Store, open_store
 logger = logging.getLogger(__name__)
 
 GRANULARITIES = ("day", "week", "month")
+FORMULAS = ("balance", "points")
 COUNT_COLUMNS = ["total", "positive", "neutral", "negative", "mixed"]
 BAROMETER_COLUMNS = ["bucket", "brand_id", "brand", *COUNT_COLUMNS, "net_sentiment"]
 TOTALS_COLUMNS = ["brand_id", "brand", *COUNT_COLUMNS, "net_sentiment", "share_of_voice"]
@@ -43,11 +45,20 @@ _EnvKey = tuple[tuple[str, str], ...]
 # --- pure helpers (no Streamlit, no store) ------------------------------------------
 
 
-def net_sentiment(positive: float, negative: float) -> float | None:
-    """(P − N) / (P + N), from −1 to +1; None when there is neither."""
-    if positive + negative <= 0:
+def net_sentiment(
+    positive: float, negative: float, total: float | None = None, formula: str = "balance"
+) -> float | None:
+    """Net sentiment from −1 to +1, None when undefined.
+
+    `balance`: (P − N) / (P + N), opinions only; `points`: %P − %N = (P − N) / total,
+    where neutral and mixed mentions dilute the figure.
+    """
+    if formula not in FORMULAS:
+        raise ValueError(f"formula must be one of {FORMULAS}, got {formula!r}")
+    base = positive + negative if formula == "balance" else (total or 0)
+    if base <= 0:
         return None
-    return (positive - negative) / (positive + negative)
+    return (positive - negative) / base
 
 
 def share_of_voice(volumes: Mapping[str, float]) -> dict[str, float | None]:
@@ -93,6 +104,7 @@ def rebucket(
     since: datetime,
     until: datetime,
     brands: Mapping[str, str],
+    formula: str = "balance",
 ) -> pd.DataFrame:
     """Hourly UTC barometer rows → one row per local bucket and brand, zeros included.
 
@@ -119,11 +131,13 @@ def rebucket(
     grid = pd.MultiIndex.from_product([buckets, list(brands)], names=["bucket", "brand_id"])
     out = sums.reindex(grid, fill_value=0).astype("int64").reset_index()
     out["brand"] = out["brand_id"].map(brands)
-    out["net_sentiment"] = _net_column(out)
+    out["net_sentiment"] = _net_column(out, formula)
     return out[BAROMETER_COLUMNS]
 
 
-def brand_totals(frame: pd.DataFrame, brands: Mapping[str, str]) -> pd.DataFrame:
+def brand_totals(
+    frame: pd.DataFrame, brands: Mapping[str, str], formula: str = "balance"
+) -> pd.DataFrame:
     """Totals per brand over a barometer frame, with net sentiment and share of voice."""
     sums = frame.groupby("brand_id")[COUNT_COLUMNS].sum() if not frame.empty else None
     out = pd.DataFrame(
@@ -132,15 +146,20 @@ def brand_totals(frame: pd.DataFrame, brands: Mapping[str, str]) -> pd.DataFrame
     for column in COUNT_COLUMNS:
         values = sums[column] if sums is not None else pd.Series(dtype="int64")
         out[column] = out["brand_id"].map(values).fillna(0).astype("int64")
-    out["net_sentiment"] = _net_column(out)
+    out["net_sentiment"] = _net_column(out, formula)
     shares = share_of_voice(dict(zip(out["brand_id"], out["total"], strict=True)))
     out["share_of_voice"] = out["brand_id"].map(shares).astype("float64")
     return out[TOTALS_COLUMNS]
 
 
-def _net_column(frame: pd.DataFrame) -> pd.Series:
+def _net_column(frame: pd.DataFrame, formula: str = "balance") -> pd.Series:
     return pd.Series(
-        [net_sentiment(p, n) for p, n in zip(frame["positive"], frame["negative"], strict=True)],
+        [
+            net_sentiment(p, n, total, formula)
+            for p, n, total in zip(
+                frame["positive"], frame["negative"], frame["total"], strict=True
+            )
+        ],
         index=frame.index,
         dtype="float64",
     )
@@ -151,7 +170,14 @@ def _net_column(frame: pd.DataFrame) -> pd.Series:
 
 def _env_key() -> _EnvKey:
     """The `VEILLE_*` variables: everything `load_config` reads from the environment."""
-    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VEILLE_")))
+    # Passwords are not settings: they stay out of the cache keys.
+    return tuple(
+        sorted(
+            (k, v)
+            for k, v in os.environ.items()
+            if k.startswith("VEILLE_") and not k.startswith("VEILLE_DASHBOARD_PASSWORD")
+        )
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -180,10 +206,18 @@ def brand_names() -> dict[str, str]:
 
 
 def barometer_frame(
-    brand_ids: Sequence[str], since: datetime, until: datetime, granularity: str, tz: str
+    brand_ids: Sequence[str],
+    since: datetime,
+    until: datetime,
+    granularity: str,
+    tz: str,
+    include_official: bool = False,
+    formula: str = "balance",
 ) -> pd.DataFrame:
-    """C2C mentions per local bucket and brand (see `rebucket`); official posts excluded."""
-    return _barometer(_env_key(), tuple(brand_ids), since, until, granularity, tz)
+    """Mentions per local bucket and brand (see `rebucket`); C2C unless `include_official`."""
+    return _barometer(
+        _env_key(), tuple(brand_ids), since, until, granularity, tz, include_official, formula
+    )
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -194,13 +228,24 @@ def _barometer(
     until: datetime,
     granularity: str,
     tz: str,
+    include_official: bool,
+    formula: str,
 ) -> pd.DataFrame:
-    # MentionFilter's default include_official=False is what makes the barometer C2C.
-    flt = MentionFilter(brand_ids=brand_ids, since=since, until=until)
-    rows = [asdict(r) for r in _store(env_key).barometer(flt, "hour")]
+    # The hourly rollup answers this (whole-hour bounds: local midnights are whole hours).
+    flt = MentionFilter(
+        brand_ids=brand_ids, since=since, until=until, include_official=include_official
+    )
+    rows = [
+        {"bucket": r.keys["hour"] + ":00", "brand_id": r.keys["brand_id"], **_counts(r)}
+        for r in _store(env_key).rollup(flt, ("hour", "brand_id"))
+    ]
     names = {b.id: b.name for b in _config(env_key).brands}
     brands = {b: names.get(b, b) for b in brand_ids}
-    return rebucket(rows, granularity, tz, since, until, brands)
+    return rebucket(rows, granularity, tz, since, until, brands, formula)
+
+
+def _counts(row: object) -> dict[str, int]:
+    return {c: int(getattr(row, c)) for c in COUNT_COLUMNS}
 
 
 def alerts_frame(
@@ -227,13 +272,18 @@ def _alerts(
             "due_at": pd.Timestamp(a.due_at).tz_convert(tz),
             "why": a.why,
             "mentions": len(a.mention_ids),
+            "assignee": a.assignee or "",
         }
         for a in _store(env_key).list_alerts(statuses)
         if not brand_ids or a.brand_id in brand_ids
     ]
     columns = ["id", "rule_id", "severity", "brand_id", "brand", "status", "created_at"]
-    frame = pd.DataFrame(records, columns=[*columns, "due_at", "why", "mentions"])
-    return frame.sort_values(["due_at", "created_at"], kind="stable", ignore_index=True)
+    frame = pd.DataFrame(records, columns=[*columns, "due_at", "why", "mentions", "assignee"])
+    # SLA urgency: alerts nobody has taken yet (their SLA clock runs) first, then those
+    # taken, then closed ones; by due time within each.
+    frame["rank"] = frame["status"].map({"new": 0, "acknowledged": 1}).fillna(2)
+    frame = frame.sort_values(["rank", "due_at", "created_at"], kind="stable")
+    return frame.drop(columns="rank").reset_index(drop=True)
 
 
 def alert_mentions(alert_id: str, tz: str = "UTC", limit: int = MENTION_LIMIT) -> pd.DataFrame:

@@ -109,11 +109,32 @@ class CrawlConfig(_Model):
     )
 
 
+DashboardRole = Literal["community_manager", "marketing_director", "admin"]
+
+
+def _default_users() -> dict[str, DashboardRole]:
+    return {"admin": "admin", "cm": "community_manager", "marketing": "marketing_director"}
+
+
 class DashboardConfig(_Model):
     host: str = "127.0.0.1"
     port: int = Field(default=8501, ge=1, le=65535)
     timezone: str = "Europe/Paris"
     language: Literal["fr", "en"] = "fr"
+    users: dict[str, DashboardRole] = Field(
+        default_factory=_default_users,
+        description="Dashboard logins and their roles (community_manager, marketing_director, "
+        "admin); each password comes only from the environment: "
+        "VEILLE_DASHBOARD_PASSWORD_<LOGIN> (plain) or VEILLE_DASHBOARD_PASSWORD_HASH_<LOGIN>.",
+    )
+
+    @field_validator("users")
+    @classmethod
+    def _logins(cls, users: dict[str, DashboardRole]) -> dict[str, DashboardRole]:
+        bad = [login for login in users if not re.fullmatch(r"[a-z0-9_]{1,32}", login)]
+        if bad:
+            raise ValueError(f"logins must be 1-32 of a-z, 0-9 and _ (got {bad})")
+        return users
 
 
 class Settings(_Model):

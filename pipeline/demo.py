@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,28 @@ def demo_address(config: VeilleConfig) -> tuple[str, int]:
     if url.hostname is None or url.port is None:
         raise ValueError(f"sources.yaml: {DEMO_SOURCE} start URL needs a host and a port")
     return url.hostname, url.port
+
+
+def demo_passwords(
+    config: VeilleConfig, environ: dict[str, str], print_line: Callable[[str], None] = print
+) -> dict[str, str]:
+    """A fresh password for each dashboard login that has none in the environment.
+
+    They are printed with the login and role, and handed to the dashboard process
+    through its environment only (never written to a file).
+    """
+    from dashboard.auth import env_name
+
+    added: dict[str, str] = {}
+    print_line("Dashboard logins (passwords made for this demo run):")
+    for login, role in config.settings.dashboard.users.items():
+        if environ.get(env_name(login, hashed=True)) or environ.get(env_name(login)):
+            print_line(f"  {login:<12} ({role}): password from the environment")
+            continue
+        password = secrets.token_urlsafe(9)
+        added[env_name(login)] = password
+        print_line(f"  {login:<12} ({role}): {password}")
+    return added
 
 
 def run_demo(
@@ -71,6 +94,7 @@ def run_demo(
         dash = config.settings.dashboard
         print_line(f"Dashboard: http://{dash.host}:{dash.port}/  (Ctrl-C to stop)")
         env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
+        env.update(demo_passwords(config, env, print_line))
         try:
             return subprocess.call(dashboard_command(config), env=env)
         except KeyboardInterrupt:

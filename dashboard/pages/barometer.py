@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, filters
+from dashboard import barometer_sections, data, data_barometer, filters
 from dashboard.components import escape_markdown, format_count, format_percent, period_label
 from dashboard.i18n import t
 
@@ -27,37 +27,97 @@ def render() -> None:
     selected = filters.current()
     lang = selected.lang
     st.title(t("barometer.title", lang))
-    st.caption(t("barometer.c2c_note", lang))
+    left, right = st.columns(2)
+    formula = left.radio(
+        t("barometer.formula_choice", lang),
+        data.FORMULAS,
+        format_func=lambda f: t(f"formula.{f}", lang),
+        horizontal=True,
+        key="veille_formula",
+    )
+    official = right.toggle(t("barometer.include_official", lang), key="veille_official")
+    st.caption(t("barometer.official_note" if official else "barometer.c2c_note", lang))
     if not selected.brand_ids:
         st.info(t("error.no_brand", lang))
         return
     frame = data.barometer_frame(
-        selected.brand_ids, selected.since, selected.until, selected.granularity, selected.tz
+        selected.brand_ids,
+        selected.since,
+        selected.until,
+        selected.granularity,
+        selected.tz,
+        include_official=official,
+        formula=formula or "balance",
     )
     if frame.empty:
         st.info(t("barometer.empty", lang))
         return
     names = data.brand_names()
     brands = {b: names.get(b, b) for b in selected.brand_ids}
-    _kpis(data.brand_totals(frame, brands), lang)
-    st.caption(t("barometer.formula", lang))
+    totals = data.brand_totals(frame, brands, formula or "balance")
+    before = data_barometer.previous_period(selected.since, selected.until)
+    previous = data_barometer.brand_counts(selected.brand_ids, *before, include_official=official)
+    _kpis(totals, previous, formula or "balance", lang)
+    st.caption(t(f"barometer.formula.{formula}", lang))
     _charts(frame, selected.granularity, lang)
+    barometer_sections.breakdowns(selected, official, formula or "balance")
+    barometer_sections.drill_down(selected, official)
     _table(frame, selected.granularity, lang)
+    barometer_sections.exports(selected, frame, totals, previous, official, formula or "balance")
 
 
-def _kpis(totals: pd.DataFrame, lang: str) -> None:
+def _kpis(
+    totals: pd.DataFrame, previous: dict[str, dict[str, int]], formula: str, lang: str
+) -> None:
     st.subheader(t("barometer.kpis", lang))
+    st.caption(t("barometer.delta_note", lang))
     rows = [totals.iloc[i : i + KPI_COLUMNS] for i in range(0, len(totals), KPI_COLUMNS)]
     for chunk in rows:
         for column, brand in zip(st.columns(KPI_COLUMNS), chunk.itertuples(), strict=False):
+            before = previous.get(str(brand.brand_id), {})
+            net_before = data.net_sentiment(
+                before.get("positive", 0), before.get("negative", 0), before.get("total"), formula
+            )
             with column.container(border=True):
                 st.markdown(f"**{escape_markdown(str(brand.brand))}**")
-                st.metric(t("kpi.volume", lang), format_count(brand.total, lang))
+                st.metric(
+                    t("kpi.volume", lang),
+                    format_count(brand.total, lang),
+                    delta=_count_delta(int(brand.total), before.get("total", 0), lang),
+                )
                 st.metric(
                     t("kpi.net_sentiment", lang),
                     format_percent(brand.net_sentiment, lang, signed=True),
+                    delta=_points_delta(brand.net_sentiment, net_before, lang),
                 )
                 st.metric(t("kpi.share_of_voice", lang), format_percent(brand.share_of_voice, lang))
+                if st.button(
+                    t("barometer.see_mentions", lang),
+                    key=f"drill-{brand.brand_id}",
+                    icon=":material/list:",
+                ):
+                    barometer_sections.set_drill(str(brand.brand_id))
+
+
+def _count_delta(now: int, before: int, lang: str) -> str | None:
+    """`+12 (+40 %)` against the previous period; None when there is nothing to compare.
+
+    An ASCII minus on purpose: st.metric colours a delta red when it starts with "-".
+    """
+    if not before and not now:
+        return None
+    change = f"{now - before:+d}"
+    if not before:
+        return change
+    percent = round((now - before) / before * 100)
+    return f"{change} ({percent:+d}\u202f%)" if lang == "fr" else f"{change} ({percent:+d}%)"
+
+
+def _points_delta(now: float | None, before: float | None, lang: str) -> str | None:
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    points = round((now - before) * 100)
+    return t("barometer.points", lang, n=f"{points:+d}")
 
 
 def _chart_frame(frame: pd.DataFrame, granularity: str, lang: str) -> pd.DataFrame:

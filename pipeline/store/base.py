@@ -73,6 +73,18 @@ class AspectRow:
 
 
 @dataclass
+class RollupRow:
+    """Mentions counted in the hourly rollup for one group (`keys`: dimension → value)."""
+
+    keys: dict[str, str]
+    total: int
+    positive: int
+    neutral: int
+    negative: int
+    mixed: int
+
+
+@dataclass
 class QuarantinedRecord:
     """A record a stage could not handle, kept with the reason."""
 
@@ -195,6 +207,16 @@ class Store(Protocol):
 
     def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:
         """Volume by brand and bucket (`hour`, `day`, `week`, `month`) and sentiment."""
+        ...
+
+    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
+        """C2C-ready counts from the hourly rollup, grouped by `by` (hour, brand_id,
+        source_id, kind, lang); whole-hour bounds; no text, aspect or sentiment filter."""
+        ...
+
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly rollup: brand, period, official and duplicate
+        filters only (whole-hour bounds)."""
         ...
 
     # quarantine

@@ -26,6 +26,7 @@ from pipeline.store.base import (
     BarometerRow,
     MentionFilter,
     QuarantinedRecord,
+    RollupRow,
     SearchError,
     UpsertCounts,
 )
@@ -38,6 +39,7 @@ from pipeline.store.sqlite_nlp import (
     write_brands,
     write_nlp_rows,
 )
+from pipeline.store.sqlite_rollup import aspect_rollup_query, rollup_query, rollup_rows
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from pipeline.store.sqlite_text import iso as _iso
 from pipeline.store.sqlite_text import marks as _marks
@@ -384,11 +386,14 @@ class SQLiteStore(SQLiteAlertsMixin):
         if not flt.include_official:
             clauses.append("m.is_official = 0")
         if not flt.include_duplicates:
-            clauses.append("m.duplicate_of IS NULL")
+            # The unary + keeps SQLite off the duplicate_of index for IS NULL (nearly every
+            # row), and EXISTS (not IN) lets it walk the ts index newest first: a page of
+            # search results on 1M mentions takes milliseconds instead of seconds.
+            clauses.append("+m.duplicate_of IS NULL")
         if flt.brand_ids:
             clauses.append(
-                "m.id IN (SELECT mention_id FROM mention_brands"
-                f" WHERE brand_id IN ({_marks(flt.brand_ids)}))"
+                "EXISTS (SELECT 1 FROM mention_brands mb WHERE mb.mention_id = m.id"
+                f" AND mb.brand_id IN ({_marks(flt.brand_ids)}))"
             )
             params.extend(flt.brand_ids)
         if flt.aspects:
@@ -473,6 +478,16 @@ class SQLiteStore(SQLiteAlertsMixin):
             )
             for r in rows
         ]
+
+    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
+        """Counts from the hourly rollup grouped by `by` (see `sqlite_rollup.rollup_query`)."""
+        sql, params = rollup_query(flt, by)
+        return rollup_rows(self._read(sql, params), by)
+
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly aspect rollup (brands, period, official, dups)."""
+        sql, params = aspect_rollup_query(flt)
+        return aspect_rows(self._read(sql, params))
 
     # --- quarantine -----------------------------------------------------------------
 

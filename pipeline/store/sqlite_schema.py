@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from pipeline.store.sqlite_rollup_schema import (
+    ASPECT_ROLLUP_TABLE,
+    DAY_ASPECT_ROLLUP_TABLE,
+    DAY_ROLLUP_TABLE,
+    ROLLUP_MIGRATION,
+    ROLLUP_TABLE,
+    SERIES_ROLLUP_TABLE,
+)
+
 # `seq` columns give each stage a cursor: a row gets a new, larger seq whenever its
 # content changes, so a stage that remembers the last seq it finished sees every change.
 SCHEMA = """
@@ -182,6 +191,11 @@ CREATE INDEX IF NOT EXISTS mention_aspects_aspect ON mention_aspects(aspect_id, 
 """
 SCHEMA += NLP_TABLES
 
+# The barometer's hourly rollup (issue 6): the table here, its triggers and the backfill
+# of a store made before it in MIGRATIONS (see pipeline.store.sqlite_rollup).
+SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + SERIES_ROLLUP_TABLE
+SCHEMA += ASPECT_ROLLUP_TABLE + DAY_ASPECT_ROLLUP_TABLE
+
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
@@ -195,6 +209,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
     """,
+    ROLLUP_MIGRATION,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

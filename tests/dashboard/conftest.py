@@ -12,17 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from crawlers.items import RawPost
 from pipeline.config import VeilleConfig
 from pipeline.models import Alert, BrandMatch, Mention, Sentiment
 from pipeline.store.sqlite import SQLiteStore
 
-HOSTILE_BODY = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
-HOSTILE_AUTHOR = "**Boss** [clic](http://evil.test) :red[rouge]"
+# Each payload, if a browser ever ran it, sets window.__pwned and the page title.
+PWN = "window.__pwned=1;document.title='pwned'"
+HOSTILE_BODY = f'<script>{PWN}</script><img src=x onerror="{PWN}">'
+HOSTILE_AUTHOR = "**Boss** [clic](http://evil.test) :red[rouge] <b onmouseover=alert(1)>x</b>"
+HOSTILE_TITLE = f'<svg onload="{PWN}"></svg>[lien](javascript:alert(1)) <a href=x>a</a>'
 NOW = datetime.now(UTC)
 
 # (brands, sentiment, days ago, official): 12 C2C Lumio mentions in the last week
@@ -54,6 +59,7 @@ def make_mention(
     body: str | None = None,
     author: str | None = None,
     url: str | None = None,
+    title: str | None = None,
 ) -> Mention:
     """A mention of `brands` published `days_ago` days (and one hour) before NOW."""
     post = RawPost(
@@ -63,7 +69,7 @@ def make_mention(
         url=url or f"https://forum.test/t/{n}#p{n}",
         body_text=body or f"Message {n} sur {' et '.join(brands)}",
         published_at=NOW - timedelta(days=days_ago, hours=1),
-        thread_title=f"Sujet {n}",
+        thread_title=title or f"Sujet {n}",
         author=author or ("Lumio_Officiel" if official else f"client{n}"),
     )
     return Mention(
@@ -86,6 +92,7 @@ def seed(store: SQLiteStore) -> list[Mention]:
         body=HOSTILE_BODY,
         author=HOSTILE_AUTHOR,
         url="javascript:alert(1)",
+        title=HOSTILE_TITLE,
     )
     mentions.append(hostile)
     store.upsert_mentions(mentions)
@@ -133,6 +140,17 @@ class Seeded:
     expected_week: dict[str, int] = field(default_factory=lambda: dict(EXPECTED_WEEK))
     hostile_body: str = HOSTILE_BODY
     hostile_author: str = HOSTILE_AUTHOR
+    hostile_title: str = HOSTILE_TITLE
+
+
+PASSWORDS = {"cm": "cm-pass-1", "marketing": "mk-pass-2", "admin": "ad-pass-3"}
+
+
+@pytest.fixture(autouse=True)
+def _passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every default login gets a password, from the environment as in production."""
+    for login, password in PASSWORDS.items():
+        monkeypatch.setenv(f"VEILLE_DASHBOARD_PASSWORD_{login.upper()}", password)
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +171,43 @@ def seeded(config: VeilleConfig) -> Iterator[Seeded]:
         yield Seeded(seed(db))
     finally:
         db.close()
+
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+class Dash:
+    """Driving the dashboard through AppTest: sign in, open pages (see test_dashboard_pages)."""
+
+    passwords = PASSWORDS
+
+    @staticmethod
+    def open_page(at: AppTest, url_path: str) -> AppTest:
+        """Open a registered page by its URL path ("" for the default page) and rerun."""
+        pages = at._registered_pages
+        at._page_hash = next(h for h, info in pages.items() if info["url_pathname"] == url_path)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    @staticmethod
+    def sign_in(at: AppTest, login: str, password: str) -> AppTest:
+        """Fill and submit the sign-in form."""
+        at.text_input(key="veille_login_name").set_value(login)
+        at.text_input(key="veille_pw").set_value(password)
+        at.button[0].click().run()
+        assert not at.exception, at.exception
+        return at
+
+    @classmethod
+    def start(cls, login: str = "cm", page: str = "") -> AppTest:
+        """A signed-in session on `page` (the barometer by default)."""
+        at = AppTest.from_file(APP, default_timeout=30).run()
+        assert not at.exception, at.exception
+        return cls.open_page(cls.sign_in(at, login, PASSWORDS[login]), page)
+
+
+@pytest.fixture
+def dash() -> type[Dash]:
+    """The AppTest helpers."""
+    return Dash

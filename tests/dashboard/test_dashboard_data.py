@@ -144,7 +144,8 @@ def test_alerts_frame_sorted_by_due_and_filtered(seeded: Seeded) -> None:
     assert frame["id"].tolist() == ["a-azur", "a-lumio"]
     assert str(frame["due_at"].dt.tz) == "Europe/Paris"
     everything = data.alerts_frame(statuses=(), tz="UTC")
-    assert everything["id"].tolist() == ["a-telvia", "a-azur", "a-lumio"]
+    # SLA urgency: new first, then acknowledged, then closed.
+    assert everything["id"].tolist() == ["a-azur", "a-lumio", "a-telvia"]
     assert data.alerts_frame(brand_ids=["lumio"])["brand"].tolist() == ["Lumio"]
 
 
