@@ -291,6 +291,9 @@ def dashboard_command(config: VeilleConfig) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # A self-hosted tool: no "Deploy" button, no developer menu for its users.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

@@ -59,7 +59,10 @@ def render() -> None:
         placeholder=t("filters.choose", lang),
     )
     langs = c4.multiselect(
-        t("mentions.lang", lang), list(config.settings.nlp.languages), key="veille_m_langs"
+        t("mentions.lang", lang),
+        list(config.settings.nlp.languages),
+        key="veille_m_langs",
+        placeholder=t("filters.choose", lang),
     )
     official = st.toggle(t("mentions.include_official", lang), key="veille_m_official")
     page = int(st.number_input(t("mentions.page", lang), min_value=1, value=1, key="veille_m_page"))
