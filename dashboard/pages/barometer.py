@@ -136,7 +136,9 @@ def _charts(frame: pd.DataFrame, granularity: str, lang: str) -> None:
         "bucket:T",
         title=t("col.period", lang),
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format=_AXIS_FORMAT[granularity], formatType="utc"),
+        # A label expression, not `format`: Vega-Lite falls back to its English
+        # multi-format ticks ("Wed 18", "Nov 22") for a UTC scale given a plain format.
+        axis=alt.Axis(labelExpr=f"utcFormat(datum.value, '{_AXIS_FORMAT[granularity]}')"),
     )
     color = alt.Color("brand:N", title=t("col.brand", lang))
     tooltip = [
