@@ -41,54 +41,10 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 def build_model(target: Path, texts: list[str]) -> None:
     """XLM-RoBERTa base with random weights and a locally trained tokenizer, saved."""
-    import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import (
-        PreTrainedTokenizerFast,
-        XLMRobertaConfig,
-        XLMRobertaForSequenceClassification,
-    )
+    from nlp.sentiment.local_model import BASE_SHAPE, build_random_model, train_tokenizer
 
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's order: pad id 1
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    tokenizer.train_from_iterator(
-        texts, trainers.BpeTrainer(vocab_size=4000, special_tokens=specials)
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>",
-        pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", 0), ("</s>", 2)],
-    )
-    PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token="<s>",
-        eos_token="</s>",
-        cls_token="<s>",
-        sep_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
-        mask_token="<mask>",
-        model_max_length=512,
-    ).save_pretrained(target)
-    torch.manual_seed(0)
-    # The published checkpoint's shape (cardiffnlp/twitter-xlm-roberta-base-sentiment).
-    config = XLMRobertaConfig(
-        vocab_size=250002,
-        hidden_size=768,
-        num_hidden_layers=12,
-        num_attention_heads=12,
-        intermediate_size=3072,
-        max_position_embeddings=514,
-        type_vocab_size=1,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        id2label={0: "negative", 1: "neutral", 2: "positive"},
-        label2id={"negative": 0, "neutral": 1, "positive": 2},
-    )
-    XLMRobertaForSequenceClassification(config).save_pretrained(target)
+    train_tokenizer(texts, 4000, target, model_max_length=512)
+    build_random_model(target, **BASE_SHAPE)
 
 
 def peak_rss_mb() -> float:

@@ -89,50 +89,17 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     architecture and label names but 32 hidden units and 40 positions, so texts longer
     than 38 tokens must be truncated to run at all.
     """
-    import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import (
-        PreTrainedTokenizerFast,
-        XLMRobertaConfig,
-        XLMRobertaForSequenceClassification,
-    )
+    from nlp.sentiment.local_model import build_random_model, train_tokenizer
 
     target = tmp_path_factory.mktemp("tiny-sentiment")
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's order: pad id 1
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    tokenizer.train_from_iterator(
-        FRENCH_LINES, trainers.BpeTrainer(vocab_size=400, special_tokens=specials)
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>",
-        pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", 0), ("</s>", 2)],
-    )
-    PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token="<s>",
-        eos_token="</s>",
-        cls_token="<s>",
-        sep_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
-        mask_token="<mask>",
-    ).save_pretrained(target)
-    torch.manual_seed(0)
-    config = XLMRobertaConfig(
-        vocab_size=tokenizer.get_vocab_size(),
+    vocab_size = train_tokenizer(FRENCH_LINES, 400, target)
+    build_random_model(
+        target,
+        vocab_size=vocab_size,
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=2,
         intermediate_size=64,
         max_position_embeddings=40,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        id2label={0: "negative", 1: "neutral", 2: "positive"},
-        label2id={"negative": 0, "neutral": 1, "positive": 2},
     )
-    XLMRobertaForSequenceClassification(config).save_pretrained(target)
     return target
