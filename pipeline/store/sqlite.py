@@ -12,15 +12,14 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.items import RawPost, _parse_dt
-from pipeline.models import Alert, CrawlRun, Mention
+from pipeline.models import Mention
 from pipeline.store.base import (
     AspectRow,
     BarometerRow,
@@ -31,6 +30,7 @@ from pipeline.store.base import (
     UpsertCounts,
 )
 from pipeline.store.sqlite_alerts import SQLiteAlertsMixin
+from pipeline.store.sqlite_crawl import SQLiteCrawlMixin
 from pipeline.store.sqlite_nlp import (
     aspect_counts_query,
     aspect_rows,
@@ -61,7 +61,7 @@ def _mention_hash(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-class SQLiteStore(SQLiteAlertsMixin):
+class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin):
     """The embedded backend of the store protocol."""
 
     def __init__(self, path: Path | str):
@@ -528,120 +528,3 @@ class SQLiteStore(SQLiteAlertsMixin):
             )
             for r in rows
         ]
-
-    # --- alerts ---------------------------------------------------------------------
-
-    def save_alert(self, alert: Alert) -> None:
-        """Insert or replace an alert."""
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO alerts (id, rule_id, brand_id, status, severity, due_at, created_at,"
-                " updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
-                " SET status=excluded.status, severity=excluded.severity, due_at=excluded.due_at,"
-                " updated_at=excluded.updated_at, data=excluded.data",
-                (
-                    alert.id,
-                    alert.rule_id,
-                    alert.brand_id,
-                    alert.status,
-                    alert.severity,
-                    _iso(alert.due_at),
-                    _iso(alert.created_at),
-                    _iso(alert.updated_at),
-                    json.dumps(alert.to_dict(), ensure_ascii=False),
-                ),
-            )
-
-    def get_alert(self, alert_id: str) -> Alert | None:
-        """One alert by id."""
-        rows = self._read("SELECT data FROM alerts WHERE id = ?", (alert_id,))
-        return Alert.from_dict(json.loads(rows[0]["data"])) if rows else None
-
-    def open_alert(self, rule_id: str, brand_id: str) -> Alert | None:
-        """The open alert of a rule for a brand."""
-        rows = self._read(
-            "SELECT data FROM alerts WHERE rule_id = ? AND brand_id = ?"
-            " AND status IN ('new', 'acknowledged') ORDER BY created_at DESC LIMIT 1",
-            (rule_id, brand_id),
-        )
-        return Alert.from_dict(json.loads(rows[0]["data"])) if rows else None
-
-    def list_alerts(self, statuses: Sequence[str] = ()) -> list[Alert]:
-        """Alerts, earliest due first."""
-        sql = "SELECT data FROM alerts"
-        params: list[Any] = list(statuses)
-        if statuses:
-            sql += f" WHERE status IN ({_marks(statuses)})"
-        rows = self._read(sql + " ORDER BY due_at, created_at", params)
-        return [Alert.from_dict(json.loads(r["data"])) for r in rows]
-
-    # --- crawl state ----------------------------------------------------------------
-
-    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
-        """What a crawler remembered for this source and key, or None."""
-        rows = self._read(
-            "SELECT value FROM crawl_state WHERE source_id = ? AND key = ?", (source_id, key)
-        )
-        return json.loads(rows[0]["value"]) if rows else None
-
-    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
-        """Remember several keys of one source in one transaction."""
-        now = _iso(datetime.now(UTC))
-        with self._write() as conn:
-            conn.executemany(
-                "INSERT INTO crawl_state (source_id, key, value, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(source_id, key) DO UPDATE SET value=excluded.value,"
-                " updated_at=excluded.updated_at",
-                [
-                    (source_id, key, json.dumps(value, ensure_ascii=False, sort_keys=True), now)
-                    for key, value in states.items()
-                ],
-            )
-
-    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
-        """Every remembered key of a source (those starting with `prefix`)."""
-        # substr() rather than LIKE: a key may hold % or _.
-        rows = self._read(
-            "SELECT key, value FROM crawl_state WHERE source_id = ?"
-            " AND substr(key, 1, ?) = ? ORDER BY key",
-            (source_id, len(prefix), prefix),
-        )
-        return {r["key"]: json.loads(r["value"]) for r in rows}
-
-    # --- crawl runs -----------------------------------------------------------------
-
-    def save_crawl_run(self, run: CrawlRun) -> int:
-        """Insert or update a crawl run; returns its id."""
-        data = asdict(run)
-        for key in ("started_at", "finished_at"):
-            data[key] = _iso(data[key])
-        with self._write() as conn:
-            if run.id is None:
-                cur = conn.execute(
-                    "INSERT INTO crawl_runs (source_id, started_at, finished_at, status, data)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (run.source_id, data["started_at"], data["finished_at"], run.status, "{}"),
-                )
-                run.id = int(cur.lastrowid or 0)
-                data["id"] = run.id
-            conn.execute(
-                "UPDATE crawl_runs SET finished_at = ?, status = ?, data = ? WHERE id = ?",
-                (data["finished_at"], run.status, json.dumps(data), run.id),
-            )
-        return run.id
-
-    def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
-        """Latest crawl runs first."""
-        sql = "SELECT data FROM crawl_runs"
-        params: list[Any] = []
-        if source_id:
-            sql += " WHERE source_id = ?"
-            params.append(source_id)
-        rows = self._read(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
-        runs = []
-        for r in rows:
-            data = json.loads(r["data"])
-            data["started_at"] = _parse_dt(data["started_at"])
-            data["finished_at"] = _parse_dt(data["finished_at"])
-            runs.append(CrawlRun(**data))
-        return runs

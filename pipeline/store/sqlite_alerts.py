@@ -18,6 +18,8 @@ from typing import Any
 from crawlers.items import _parse_dt
 from pipeline.models import Alert
 from pipeline.store.base import OutboxItem, WindowCount
+from pipeline.store.sqlite_text import iso as _iso
+from pipeline.store.sqlite_text import marks as _marks
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +32,6 @@ _THREAD = "json_extract(m.data, '$.thread_url')"
 _HOUR = "%Y-%m-%dT%H"
 
 
-def _iso(value: datetime | None) -> str | None:
-    from pipeline.store.sqlite import _iso as iso
-
-    return iso(value)
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
-
-
 class SQLiteAlertsMixin:
     """Alert, aggregate and outbox methods of `SQLiteStore`."""
 
@@ -47,6 +39,50 @@ class SQLiteAlertsMixin:
     _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
 
     # --- alerts ---------------------------------------------------------------------
+
+    def save_alert(self, alert: Alert) -> None:
+        """Insert or replace an alert."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO alerts (id, rule_id, brand_id, status, severity, due_at, created_at,"
+                " updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
+                " SET status=excluded.status, severity=excluded.severity, due_at=excluded.due_at,"
+                " updated_at=excluded.updated_at, data=excluded.data",
+                (
+                    alert.id,
+                    alert.rule_id,
+                    alert.brand_id,
+                    alert.status,
+                    alert.severity,
+                    _iso(alert.due_at),
+                    _iso(alert.created_at),
+                    _iso(alert.updated_at),
+                    json.dumps(alert.to_dict(), ensure_ascii=False),
+                ),
+            )
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        """One alert by id."""
+        rows = self._read("SELECT data FROM alerts WHERE id = ?", (alert_id,))
+        return Alert.from_dict(json.loads(rows[0]["data"])) if rows else None
+
+    def open_alert(self, rule_id: str, brand_id: str) -> Alert | None:
+        """The open alert of a rule for a brand."""
+        rows = self._read(
+            "SELECT data FROM alerts WHERE rule_id = ? AND brand_id = ?"
+            " AND status IN ('new', 'acknowledged') ORDER BY created_at DESC LIMIT 1",
+            (rule_id, brand_id),
+        )
+        return Alert.from_dict(json.loads(rows[0]["data"])) if rows else None
+
+    def list_alerts(self, statuses: Sequence[str] = ()) -> list[Alert]:
+        """Alerts, earliest due first."""
+        sql = "SELECT data FROM alerts"
+        params: list[Any] = list(statuses)
+        if statuses:
+            sql += f" WHERE status IN ({_marks(statuses)})"
+        rows = self._read(sql + " ORDER BY due_at, created_at", params)
+        return [Alert.from_dict(json.loads(r["data"])) for r in rows]
 
     def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
         """Read, change and write one alert in one transaction; KeyError if unknown."""

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.store.base import MentionFilter, RollupRow
+from pipeline.store.sqlite_text import marks as _marks
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ _COUNTS = (
 
 def _hour(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H")
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 def _bounds(flt: MentionFilter) -> tuple[str | None, str | None]:
