@@ -46,19 +46,27 @@ _DAY_SET = (
     "substr({r}.hour, 1, 10), {r}.brand_id, {r}.source_id, {r}.kind, {r}.lang,"
     " {r}.is_official, {r}.is_duplicate, {r}.label"
 )
-DAY_ROLLUP_TRIGGERS = f"""
-CREATE TRIGGER IF NOT EXISTS mention_rollup_day_in AFTER INSERT ON mention_rollup
+
+
+def _day_copy_triggers(hourly: str, daily: str, key: str, day_set: str) -> str:
+    """Triggers that keep `daily` the per-day sum of the hourly rollup table `hourly`."""
+    new = day_set.format(r="NEW")
+    return f"""
+CREATE TRIGGER IF NOT EXISTS {daily}_in AFTER INSERT ON {hourly}
 BEGIN
-    INSERT INTO mention_rollup_day ({_DKEY}, n)
-    VALUES ({_DAY_SET.format(r="NEW")}, NEW.n)
-    ON CONFLICT ({_DKEY}) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO {daily} ({key}, n)
+    VALUES ({new}, NEW.n)
+    ON CONFLICT ({key}) DO UPDATE SET n = n + excluded.n;
 END;
-CREATE TRIGGER IF NOT EXISTS mention_rollup_day_change AFTER UPDATE OF n ON mention_rollup
+CREATE TRIGGER IF NOT EXISTS {daily}_change AFTER UPDATE OF n ON {hourly}
 BEGIN
-    UPDATE mention_rollup_day SET n = n + NEW.n - OLD.n
-    WHERE ({_DKEY}) = ({_DAY_SET.format(r="NEW")});
+    UPDATE {daily} SET n = n + NEW.n - OLD.n
+    WHERE ({key}) = ({new});
 END;
 """
+
+
+DAY_ROLLUP_TRIGGERS = _day_copy_triggers("mention_rollup", "mention_rollup_day", _DKEY, _DAY_SET)
 
 
 _ROW = "(hour, source_id, kind, lang, is_official, is_duplicate, label)"
@@ -183,19 +191,9 @@ _ADAY_SET = (
     "substr({r}.hour, 1, 10), {r}.brand_id, {r}.aspect_id, {r}.is_official,"
     " {r}.is_duplicate, {r}.label"
 )
-DAY_ASPECT_ROLLUP_TRIGGERS = f"""
-CREATE TRIGGER IF NOT EXISTS aspect_rollup_day_in AFTER INSERT ON aspect_rollup
-BEGIN
-    INSERT INTO aspect_rollup_day ({_ADKEY}, n)
-    VALUES ({_ADAY_SET.format(r="NEW")}, NEW.n)
-    ON CONFLICT ({_ADKEY}) DO UPDATE SET n = n + excluded.n;
-END;
-CREATE TRIGGER IF NOT EXISTS aspect_rollup_day_change AFTER UPDATE OF n ON aspect_rollup
-BEGIN
-    UPDATE aspect_rollup_day SET n = n + NEW.n - OLD.n
-    WHERE ({_ADKEY}) = ({_ADAY_SET.format(r="NEW")});
-END;
-"""
+DAY_ASPECT_ROLLUP_TRIGGERS = _day_copy_triggers(
+    "aspect_rollup", "aspect_rollup_day", _ADKEY, _ADAY_SET
+)
 _AROW = "(hour, is_official, is_duplicate, label)"
 
 
