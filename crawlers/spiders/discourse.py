@@ -118,11 +118,8 @@ class DiscourseSpider(ApiSpider):
     ) -> Iterator[Any]:
         """A topic's first posts, then requests for the rest of its stream."""
         data = self.load_json(response, "topic")
-        if data is None:
-            return
-        stream = data.get("post_stream") if isinstance(data, dict) else None
-        if not isinstance(stream, dict) or not isinstance(stream.get("posts"), list):
-            self.bad_payload(response, "no post_stream.posts list")
+        stream = self._post_stream(response, data)
+        if stream is None or not isinstance(data, dict):  # (a stream implies a dict)
             return
         topic = {
             "id": topic_id,
@@ -141,6 +138,16 @@ class DiscourseSpider(ApiSpider):
             missing, topic["last_posted_at"] = missing[:allowed], None
         yield from self._posts_then_rest(response, topic, stream["posts"], missing, walk)
 
+    def _post_stream(self, response: Response, data: Any) -> dict[str, Any] | None:
+        """The `post_stream` of a topic or posts payload; None (counted) when it has none."""
+        if data is None:
+            return None
+        stream = data.get("post_stream") if isinstance(data, dict) else None
+        if not isinstance(stream, dict) or not isinstance(stream.get("posts"), list):
+            self.bad_payload(response, "no post_stream.posts list")
+            return None
+        return stream
+
     def parse_posts(
         self,
         response: Response,
@@ -149,12 +156,8 @@ class DiscourseSpider(ApiSpider):
         walk: Walk | None = None,
     ) -> Iterator[Any]:
         """A posts.json chunk of a long topic."""
-        data = self.load_json(response, "posts")
-        if data is None:
-            return
-        stream = data.get("post_stream") if isinstance(data, dict) else None
-        if not isinstance(stream, dict) or not isinstance(stream.get("posts"), list):
-            self.bad_payload(response, "no post_stream.posts list")
+        stream = self._post_stream(response, self.load_json(response, "posts"))
+        if stream is None:
             return
         yield from self._posts_then_rest(response, topic, stream["posts"], missing, walk)
 
