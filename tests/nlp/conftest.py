@@ -89,6 +89,9 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     architecture and label names but 32 hidden units and 40 positions, so texts longer
     than 38 tokens must be truncated to run at all.
     """
+    pytest.importorskip(
+        "torch", reason="torch is the optional `train` extra: not in the default install"
+    )
     from nlp.sentiment.local_model import build_random_model, train_tokenizer
 
     target = tmp_path_factory.mktemp("tiny-sentiment")
