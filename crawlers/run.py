@@ -29,8 +29,8 @@ from typing import Any
 
 from crawlers.stats import fill_run
 from pipeline.config import ConfigError, SourceConfig, VeilleConfig, load_config
-from pipeline.models import CrawlRun
 from pipeline.store import Store, open_store
+from records import CrawlRun
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.config import VeilleConfig, load_config
-from pipeline.models import OPEN_ALERT_STATUSES
 from pipeline.store import MentionFilter, Store, open_store
+from records.vocab import OPEN_ALERT_STATUSES
 
 logger = logging.getLogger(__name__)
 

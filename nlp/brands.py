@@ -31,7 +31,7 @@ from nlp.brand_rules import (
 )
 from nlp.normalize import Folded, fold, fold_with_offsets
 from pipeline.config import BrandConfig
-from pipeline.models import BrandMatch
+from records import BrandMatch
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from rich.table import Table
 
 from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
-from pipeline.models import CrawlRun
 from pipeline.runner import (
     StageReport,
     crawl_sources,
@@ -24,6 +23,7 @@ from pipeline.runner import (
     send_notifications,
 )
 from pipeline.store import open_store
+from records import CrawlRun
 
 app = typer.Typer(
     help="Veille: social listening and brand barometer, French first.",

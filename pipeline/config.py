@@ -41,6 +41,7 @@ from pipeline.source_kinds import (
     RedditOptions,
     YouTubeOptions,
 )
+from records.vocab import Severity
 
 logger = logging.getLogger(__name__)
 
@@ -374,10 +375,6 @@ class AspectsFile(_Model):
 
 
 # --- alerts.yaml -------------------------------------------------------------------
-
-
-Severity = Literal["low", "medium", "high", "critical"]
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 
 
 class _RuleBase(_Model):

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from pipeline.alerts.stage import AlertsStage
 from pipeline.config import VeilleConfig, load_config
-from pipeline.models import CrawlRun
-from pipeline.store import QuarantinedRecord, Store, UpsertCounts, open_store
+from pipeline.store import Store, UpsertCounts, open_store
+from records import CrawlRun, QuarantinedRecord
 
 logger = logging.getLogger(__name__)
 

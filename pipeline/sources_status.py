@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 
 from crawlers.stats import final_error_count
 from pipeline.config import SourceConfig, VeilleConfig
-from pipeline.models import CrawlRun
 from pipeline.store import Store
+from records import CrawlRun
+from records.vocab import THREAD_PREFIX
 
 logger = logging.getLogger(__name__)
-
-THREAD_PREFIX = "thread:"
 
 
 @dataclass

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.items import post_id
 from pipeline.config import load_config
 from pipeline.demo_forum.generator import generate_forum, write_ground_truth
 from pipeline.demo_forum.server import DemoForumServer
 from pipeline.store.sqlite import SQLiteStore
+from records import post_id
 
 pytestmark = pytest.mark.slow
 SOURCE = "demo-forum"

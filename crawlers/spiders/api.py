@@ -35,11 +35,11 @@ from crawlers.items import RawPost
 from crawlers.spiders.base import VeilleSpider
 from crawlers.text import PostText, extract_post_text
 from pipeline.source_kinds import KIND_OPTIONS
+from records.vocab import THREAD_PREFIX
 
 logger = logging.getLogger(__name__)
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
-THREAD_PREFIX = "thread:"
 
 
 class MissingSecret(RuntimeError):

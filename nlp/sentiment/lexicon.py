@@ -33,7 +33,7 @@ from pathlib import Path
 
 from nlp.normalize import fold
 from nlp.sentiment.base import MIXED, NEGATIVE, NEUTRAL, POSITIVE, SentimentBatch, predict_each
-from pipeline.models import Sentiment
+from records import Sentiment
 
 logger = logging.getLogger(__name__)
 

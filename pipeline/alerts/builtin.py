@@ -24,12 +24,11 @@ from pipeline.config import (
     NegativeShareRuleConfig,
     VolumeSpikeRuleConfig,
 )
-from pipeline.models import Mention
 from pipeline.store import WindowCount
+from records import Mention
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 WORDS_SAMPLE = 200
 ASPECT_MIN_HISTORY = 30
 

@@ -20,8 +20,8 @@ from pipeline.alerts import lifecycle
 from pipeline.alerts.lifecycle import TransitionError, sla_report
 from pipeline.alerts.why import percent
 from pipeline.config import VeilleConfig
-from pipeline.models import Alert
 from pipeline.store import Store, open_store
+from records import Alert
 
 ConfigDir = Annotated[
     Path | None,

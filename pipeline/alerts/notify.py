@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.config import SEVERITIES, ChannelConfig, VeilleConfig
-from pipeline.models import Alert, AlertEvent
+from pipeline.config import ChannelConfig, VeilleConfig
 from pipeline.settings import secret
-from pipeline.store import OutboxItem, Store
+from pipeline.store import Store
+from records import Alert, AlertEvent, OutboxItem
+from records.vocab import severity_rank
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def outbox_items(config: VeilleConfig, alert: Alert, event: str, now: datetime) 
     for channel in config.alerts.notifications.channels:
         if not channel.enabled or (channel.brands and alert.brand_id not in channel.brands):
             continue
-        if SEVERITIES.index(alert.severity) < SEVERITIES.index(channel.min_severity):
+        if severity_rank(alert.severity) < severity_rank(channel.min_severity):
             continue
         items.append(
             OutboxItem(

@@ -10,7 +10,7 @@ from pipeline.alerts import maths, why
 from pipeline.alerts.builtin import _brands_in_batch, _label_for
 from pipeline.alerts.rules import Finding, RuleContext, register_rule
 from pipeline.config import FastThreadRuleConfig, HighReachRuleConfig
-from pipeline.models import Mention
+from records import Mention
 
 logger = logging.getLogger(__name__)
 EXCERPT = 90

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.config import CrisisRuleConfig, VeilleConfig
-from pipeline.models import Mention
 from pipeline.store import Store
+from records import Mention
 
 
 @dataclass

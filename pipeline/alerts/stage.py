@@ -14,17 +14,17 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+# Both imported to register the built-in rules.
 import pipeline.alerts.builtin
-import pipeline.alerts.posts  # registers the built-in rules
+import pipeline.alerts.posts  # noqa: F401
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
 from pipeline.config import VeilleConfig
-from pipeline.models import Alert, AlertEvent, Mention
 from pipeline.store import Store
+from records import Alert, AlertEvent, Mention
+from records.vocab import severity_rank
 
 logger = logging.getLogger(__name__)
-
-SEVERITY_RANK = pipeline.alerts.builtin.SEVERITY_RANK
 
 
 def _alert_id(rule_id: str, brand_id: str, opened: datetime, first_mention: str) -> str:
@@ -103,7 +103,7 @@ class AlertsStage:
             return self._create(rule, finding, now)
         known = set(alert.mention_ids)
         added = [m for m in finding.mention_ids if m not in known]
-        escalated = SEVERITY_RANK.get(finding.severity, 0) > SEVERITY_RANK.get(alert.severity, 0)
+        escalated = severity_rank(finding.severity) > severity_rank(alert.severity)
         if not added and not escalated:
             return None
         mentions = self._mentions_for(finding, [*alert.mention_ids, *added])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from crawlers.items import RawPost
-from pipeline.models import Alert, CrawlRun, Mention
+from records import Alert, CrawlRun, Mention, OutboxItem, QuarantinedRecord, RawPost
 
 
 class SearchError(ValueError):
@@ -85,18 +84,6 @@ class RollupRow:
 
 
 @dataclass
-class QuarantinedRecord:
-    """A record a stage could not handle, kept with the reason."""
-
-    stage: str
-    record_id: str
-    reason: str
-    detail: str
-    created_at: datetime
-    payload: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
 class WindowCount:
     """Counted mentions of a brand (and aspect, "" for the brand) in one time window."""
 
@@ -105,24 +92,6 @@ class WindowCount:
     aspect: str
     total: int
     negative: int
-
-
-@dataclass
-class OutboxItem:
-    """One notification waiting in (or gone through) the durable outbox."""
-
-    channel_id: str
-    alert_id: str
-    event: str
-    created_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-    status: str = "pending"
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    last_error: str = ""
-    sent_at: datetime | None = None
-    message_id: str = ""
-    id: int | None = None
 
 
 class Store(Protocol):

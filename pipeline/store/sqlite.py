@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.items import RawPost, _parse_dt
-from pipeline.models import Mention
 from pipeline.store.base import (
     AspectRow,
     BarometerRow,
@@ -43,6 +41,7 @@ from pipeline.store.sqlite_rollup import aspect_rollup_query, rollup_query, roll
 from pipeline.store.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from pipeline.store.sqlite_text import iso as _iso
 from pipeline.store.sqlite_text import marks as _marks
+from records import Mention, RawPost, parse_utc
 
 logger = logging.getLogger(__name__)
 
@@ -523,7 +522,7 @@ class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin):
                 record_id=r["record_id"],
                 reason=r["reason"],
                 detail=r["detail"],
-                created_at=_parse_dt(r["created_at"]) or datetime.now(UTC),
+                created_at=parse_utc(r["created_at"]) or datetime.now(UTC),
                 payload=json.loads(r["payload"] or "{}"),
             )
             for r in rows

@@ -15,11 +15,10 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawlers.items import _parse_dt
-from pipeline.models import Alert
-from pipeline.store.base import OutboxItem, WindowCount
+from pipeline.store.base import WindowCount
 from pipeline.store.sqlite_text import iso as _iso
 from pipeline.store.sqlite_text import marks as _marks
+from records import Alert, OutboxItem, parse_utc
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ class SQLiteAlertsMixin:
     def first_mention_time(self) -> datetime | None:
         """Time of the oldest stored mention (where the store's history starts)."""
         rows = self._read("SELECT MIN(ts) FROM mentions")
-        return _parse_dt(rows[0][0]) if rows and rows[0][0] else None
+        return parse_utc(rows[0][0]) if rows and rows[0][0] else None
 
     def window_counts(
         self,
@@ -230,7 +229,7 @@ class SQLiteAlertsMixin:
             " ORDER BY m.ts",
             (thread_url,),
         )
-        return [t for t in (_parse_dt(r[0]) for r in rows) if t is not None]
+        return [t for t in (parse_utc(r[0]) for r in rows) if t is not None]
 
     # --- notification outbox --------------------------------------------------------
 
@@ -314,7 +313,7 @@ class SQLiteAlertsMixin:
     @staticmethod
     def _outbox_items(rows: Iterable[sqlite3.Row]) -> Iterator[OutboxItem]:
         for r in rows:
-            created = _parse_dt(r["created_at"])
+            created = parse_utc(r["created_at"])
             assert created is not None
             yield OutboxItem(
                 channel_id=r["channel_id"],
@@ -324,9 +323,9 @@ class SQLiteAlertsMixin:
                 payload=json.loads(r["payload"]),
                 status=r["status"],
                 attempts=r["attempts"],
-                next_attempt_at=_parse_dt(r["next_attempt_at"]),
+                next_attempt_at=parse_utc(r["next_attempt_at"]),
                 last_error=r["last_error"],
-                sent_at=_parse_dt(r["sent_at"]),
+                sent_at=parse_utc(r["sent_at"]),
                 message_id=r["message_id"],
                 id=r["id"],
             )

@@ -15,9 +15,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from crawlers.items import _parse_dt
-from pipeline.models import CrawlRun
 from pipeline.store.sqlite_text import iso as _iso
+from records import CrawlRun, parse_utc
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ class SQLiteCrawlMixin:
         runs = []
         for r in rows:
             data = json.loads(r["data"])
-            data["started_at"] = _parse_dt(data["started_at"])
-            data["finished_at"] = _parse_dt(data["finished_at"])
+            data["started_at"] = parse_utc(data["started_at"])
+            data["finished_at"] = parse_utc(data["finished_at"])
             runs.append(CrawlRun(**data))
         return runs

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pipeline.models import Mention
 from pipeline.store.base import AspectRow
 from pipeline.store.sqlite_text import iso as _iso
 from pipeline.store.sqlite_text import marks as _marks
+from records import Mention
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.extensions import ProgressReporter
-from crawlers.items import RawPost
 from crawlers.middlewares import (
     FETCHED_AT,
     EncodingSniffMiddleware,
@@ -29,8 +28,8 @@ from crawlers.pipelines import StorePipeline
 from crawlers.settings import build_settings
 from crawlers.stats import fill_run
 from pipeline.config import VeilleConfig
-from pipeline.models import CrawlRun
 from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun, RawPost
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

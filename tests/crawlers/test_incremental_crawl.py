@@ -17,12 +17,11 @@ from typing import Any
 
 import pytest
 
-from crawlers.items import RawPost
 from crawlers.run import _child_env, child_command, crawl_source
 from crawlers.sample_forum import SampleForum, SampleForumServer
 from pipeline.config import load_config
-from pipeline.models import CrawlRun
 from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun, RawPost
 
 SOURCE = "demo-forum"
 TOPIC_PAGES = "/viewtopic.php"

@@ -11,7 +11,6 @@ import yaml
 from parsel import Selector
 from scrapy.utils.test import get_crawler
 
-from crawlers.items import RawPost
 from crawlers.pipelines import StorePipeline
 from crawlers.presets import PRESETS
 from crawlers.retry import backoff_seconds, retry_after_seconds
@@ -31,6 +30,7 @@ from crawlers.state import (
 from crawlers.urls import canonical_url, join_url
 from pipeline.config import SourceConfig, VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
+from records import RawPost
 
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
 

@@ -18,12 +18,12 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.items import RawPost
 from crawlers.middlewares import FETCHED_AT
 from crawlers.presets import PRESETS
 from crawlers.spiders.forum import ForumSpider
 from crawlers.state import ThreadState, TopicPageItem
 from pipeline.config import SourceConfig
+from records import RawPost
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "presets"
 FETCHED = datetime(2024, 11, 13, 10, 0, tzinfo=UTC)

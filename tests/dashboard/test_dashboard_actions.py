@@ -12,8 +12,8 @@ from streamlit.testing.v1.element_tree import Markdown
 
 from dashboard import auth, report
 from pipeline.config import VeilleConfig
-from pipeline.models import CrawlRun
 from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Dash, Seeded

@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawlers.items import RawPost
 from nlp.analyzer import NLP_VERSION, AnalysisError, Analyzer
 from nlp.sentiment.base import SentimentBatch, failed
 from nlp.sentiment.lexicon import MODEL_NAME
 from pipeline.config import BrandConfig, VeilleConfig
-from pipeline.models import Mention, Sentiment
 from pipeline.store.sqlite import SQLiteStore
+from records import Mention, RawPost, Sentiment
 
 
 def post(body: str, n: int = 0, author: str = "someone", lang_hint: str | None = None) -> RawPost:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.items import RawPost
 from nlp.dedup import (
     BANDS,
     MIN_SHARED_BANDS,
@@ -14,10 +13,10 @@ from nlp.dedup import (
     normalize,
 )
 from pipeline.config import VeilleConfig
-from pipeline.models import Mention
 from pipeline.runner import process_posts
 from pipeline.store import MentionFilter
 from pipeline.store.sqlite import SQLiteStore
+from records import Mention, RawPost
 
 COMPLAINT = "Toujours pas de réseau Lumio depuis ce matin à Lyon, c'est une honte absolue !!!"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

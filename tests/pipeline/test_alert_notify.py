@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from crawlers.items import RawPost
 from pipeline.alerts import lifecycle
 from pipeline.alerts.notify import dispatch
 from pipeline.alerts.stage import AlertsStage
 from pipeline.config import AlertsFile, VeilleConfig
-from pipeline.models import BrandMatch, Mention, Sentiment
 from pipeline.runner import evaluate_alerts, send_notifications
 from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
 
 NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
 

@@ -7,14 +7,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from crawlers.items import RawPost
 from pipeline.alerts.replay import replay
 from pipeline.alerts.stage import AlertsStage
 from pipeline.cli import app
 from pipeline.config import VeilleConfig, load_config
-from pipeline.models import BrandMatch, Mention, Sentiment
 from pipeline.store import MentionFilter
 from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
 
 runner = CliRunner()
 MONDAY = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)

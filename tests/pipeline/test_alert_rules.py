@@ -14,12 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawlers.items import RawPost
 from pipeline.alerts import lifecycle
 from pipeline.alerts.stage import AlertsStage
 from pipeline.config import AlertsFile, VeilleConfig
-from pipeline.models import Alert, BrandMatch, Mention, Sentiment
 from pipeline.store.sqlite import SQLiteStore
+from records import Alert, BrandMatch, Mention, RawPost, Sentiment
 
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # start of the week under test
 START = MONDAY - timedelta(weeks=5)

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.items import RawPost
 from pipeline.alerts.rules import crisis_vocabulary, fold, term_pattern
 from pipeline.alerts.stage import AlertsStage
 from pipeline.config import VeilleConfig
-from pipeline.models import BrandMatch, Mention, Sentiment
 from pipeline.runner import evaluate_alerts
 from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import VeilleConfig
-from pipeline.models import CrawlRun
 from pipeline.sources_status import sources_status
 from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun
 
 runner = CliRunner()
 STARTED = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

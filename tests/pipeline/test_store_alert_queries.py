@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.items import RawPost
-from pipeline.models import BrandMatch, Mention, Sentiment
 from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
 
 H = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

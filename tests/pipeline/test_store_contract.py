@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.items import RawPost
-from pipeline.models import Alert, BrandMatch, CrawlRun, Mention, Sentiment
-from pipeline.store import MentionFilter, QuarantinedRecord, SearchError, Store
+from pipeline.store import MentionFilter, SearchError, Store
 from pipeline.store.sqlite import SQLiteStore
+from records import Alert, BrandMatch, CrawlRun, Mention, QuarantinedRecord, RawPost, Sentiment
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.items import RawPost
-from pipeline.models import BrandMatch, Mention, Sentiment
 from pipeline.store import MentionFilter
 from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

@@ -1,16 +1,13 @@
-"""Records passed between stages through the store: Mention, Alert, CrawlRun."""
+"""Mention: a RawPost with what the NLP stage found in it (brands, sentiment, aspects)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crawlers.items import RawPost, _parse_dt
-
-SENTIMENT_LABELS = ("positive", "neutral", "negative", "mixed")
-ALERT_STATUSES = ("new", "acknowledged", "resolved", "dismissed")
-OPEN_ALERT_STATUSES = ("new", "acknowledged")
+from records.posts import RawPost
+from records.times import parse_utc
 
 
 @dataclass
@@ -104,7 +101,7 @@ class Mention:
     def from_dict(cls, data: dict[str, Any]) -> Mention:
         """Inverse of `to_dict`."""
         sentiment = data.get("sentiment")
-        processed = _parse_dt(data.get("processed_at")) or datetime.now(UTC)
+        processed = parse_utc(data.get("processed_at")) or datetime.now(UTC)
         return cls(
             post=RawPost.from_dict(data),
             lang=data.get("lang") or "und",
@@ -124,84 +121,3 @@ class Mention:
             brand_aspects={str(k): list(v) for k, v in (data.get("brand_aspects") or {}).items()},
             fingerprint=list(data.get("fingerprint") or []),
         )
-
-
-@dataclass
-class AlertEvent:
-    """One timestamped entry of an alert's history (transition, note, notification)."""
-
-    at: datetime
-    kind: str
-    by: str = ""
-    text: str = ""
-
-
-@dataclass
-class Alert:
-    """An alert raised by a rule for a brand, with its evidence and triage state."""
-
-    id: str
-    rule_id: str
-    brand_id: str
-    severity: str
-    created_at: datetime
-    updated_at: datetime
-    window_start: datetime
-    window_end: datetime
-    why: str
-    mention_ids: list[str]
-    due_at: datetime
-    status: str = "new"
-    assignee: str | None = None
-    history: list[AlertEvent] = field(default_factory=list)
-
-    @property
-    def is_open(self) -> bool:
-        """Still waiting for someone (new or acknowledged)."""
-        return self.status in OPEN_ALERT_STATUSES
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        data = asdict(self)
-        for key in ("created_at", "updated_at", "window_start", "window_end", "due_at"):
-            data[key] = getattr(self, key).isoformat()
-        data["history"] = [{**asdict(e), "at": e.at.isoformat()} for e in self.history]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Alert:
-        """Inverse of `to_dict`."""
-        known = {f.name for f in fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in known}
-        for key in ("created_at", "updated_at", "window_start", "window_end", "due_at"):
-            kwargs[key] = _parse_dt(kwargs[key])
-        kwargs["history"] = [
-            AlertEvent(**{**e, "at": _parse_dt(e["at"])}) for e in data.get("history") or []
-        ]
-        return cls(**kwargs)
-
-
-@dataclass
-class CrawlRun:
-    """Statistics of one crawl of one source."""
-
-    source_id: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    status: str = "running"
-    pages: int = 0
-    posts_new: int = 0
-    posts_updated: int = 0
-    posts_unchanged: int = 0
-    errors: dict[str, int] = field(default_factory=dict)
-    id: int | None = None
-    # Counters that explain a run without being errors (threads skipped as unchanged,
-    # resumed, posts reached twice…), from crawlers.stats.details_from_stats.
-    details: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def duration_s(self) -> float | None:
-        """Seconds from start to finish (None while running)."""
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
