@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.config import load_config
+from configuration.loader import load_config
 from pipeline.demo_forum.generator import generate_forum
 from pipeline.demo_forum.server import DemoForumServer
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts

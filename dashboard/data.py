@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from pipeline.config import VeilleConfig, load_config
+from configuration.loader import VeilleConfig, load_config
 from pipeline.store import MentionFilter, Store, open_store
 from records.vocab import OPEN_ALERT_STATUSES
 

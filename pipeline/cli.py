@@ -13,8 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from configuration.base import ConfigError
+from configuration.loader import VeilleConfig, load_config
 from pipeline.cli_nlp import register as register_nlp_commands
-from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.runner import (
     StageReport,
     crawl_sources,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts
 from pipeline.store import open_store
 

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from configuration.loader import VeilleConfig, load_config
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import VeilleConfig, load_config
 from pipeline.store import Store, UpsertCounts, open_store
 from records import CrawlRun, QuarantinedRecord
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
+from configuration.loader import load_config
 from pipeline.demo_forum.generator import generate_forum, write_ground_truth
 from pipeline.demo_forum.server import DemoForumServer
 from pipeline.store.sqlite import SQLiteStore

@@ -16,10 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from configuration.loader import VeilleConfig
 from pipeline.alerts import lifecycle
 from pipeline.alerts.lifecycle import TransitionError, sla_report
 from pipeline.alerts.why import percent
-from pipeline.config import VeilleConfig
 from pipeline.store import Store, open_store
 from records import Alert
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pipeline.config import CrisisRuleConfig, VeilleConfig
+from configuration.alerts import CrisisRuleConfig
+from configuration.loader import VeilleConfig
 from pipeline.store import Store
 from records import Mention
 

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 # Both imported to register the built-in rules.
 import pipeline.alerts.builtin
 import pipeline.alerts.posts  # noqa: F401
+from configuration.loader import VeilleConfig
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
-from pipeline.config import VeilleConfig
 from pipeline.store import Store
 from records import Alert, AlertEvent, Mention
 from records.vocab import severity_rank

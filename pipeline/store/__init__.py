@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.store.base import (
     AspectRow,
     BarometerRow,

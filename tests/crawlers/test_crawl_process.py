@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
 from crawlers import run as run_module
 from crawlers.run import crawl_source
-from pipeline.config import load_config
 from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun, RawPost
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
 from crawlers.run import _child_env, child_command, crawl_source
 from crawlers.sample_forum import SampleForum, SampleForumServer
-from pipeline.config import load_config
 from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun, RawPost
 

@@ -18,7 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import Alert, BrandMatch, Mention, RawPost, Sentiment
 

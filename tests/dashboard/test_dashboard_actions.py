@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Markdown
 
+from configuration.loader import VeilleConfig
 from dashboard import auth, report
-from pipeline.config import VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs

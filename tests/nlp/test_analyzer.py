@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from configuration.brands import BrandConfig
+from configuration.loader import VeilleConfig
 from nlp.analyzer import NLP_VERSION, AnalysisError, Analyzer
 from nlp.sentiment.base import SentimentBatch, failed
 from nlp.sentiment.lexicon import MODEL_NAME
-from pipeline.config import BrandConfig, VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import Mention, RawPost, Sentiment
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from configuration.loader import VeilleConfig
 from nlp.corrections import corrections_to_examples
 from pipeline.cli import app
-from pipeline.config import VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from configuration.loader import VeilleConfig
 from nlp.dedup import (
     BANDS,
     MIN_SHARED_BANDS,
@@ -12,7 +13,6 @@ from nlp.dedup import (
     link_duplicates,
     normalize,
 )
-from pipeline.config import VeilleConfig
 from pipeline.runner import process_posts
 from pipeline.store import MentionFilter
 from pipeline.store.sqlite import SQLiteStore

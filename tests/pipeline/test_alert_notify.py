@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from configuration.alerts import AlertsFile
+from configuration.loader import VeilleConfig
 from pipeline.alerts import lifecycle
 from pipeline.alerts.notify import dispatch
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import AlertsFile, VeilleConfig
 from pipeline.runner import evaluate_alerts, send_notifications
 from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment

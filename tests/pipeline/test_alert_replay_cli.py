@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from configuration.loader import VeilleConfig, load_config
 from pipeline.alerts.replay import replay
 from pipeline.alerts.stage import AlertsStage
 from pipeline.cli import app
-from pipeline.config import VeilleConfig, load_config
 from pipeline.store import MentionFilter
 from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment

@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from configuration.alerts import AlertsFile
+from configuration.loader import VeilleConfig
 from pipeline.alerts import lifecycle
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import AlertsFile, VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import Alert, BrandMatch, Mention, RawPost, Sentiment
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from configuration.loader import VeilleConfig
 from pipeline.alerts.rules import crisis_vocabulary, fold, term_pattern
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import VeilleConfig
 from pipeline.runner import evaluate_alerts
 from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
 from pipeline.alerts import lifecycle
 from pipeline.alerts.replay import replay
-from pipeline.config import load_config
 from pipeline.demo_forum.generator import generate_forum
 from pipeline.demo_forum.server import DemoForumServer
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts, send_notifications

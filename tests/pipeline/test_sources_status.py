@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from configuration.loader import VeilleConfig
 from pipeline.cli import app
-from pipeline.config import VeilleConfig
 from pipeline.sources_status import sources_status
 from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun

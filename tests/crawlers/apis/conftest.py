@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from pipeline.config import load_config
+from configuration.loader import load_config
 from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
 

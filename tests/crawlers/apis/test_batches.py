@@ -8,10 +8,11 @@ from typing import Any
 
 from scrapy.utils.test import get_crawler
 
+from configuration.loader import VeilleConfig
+from configuration.sources import SourceConfig
 from crawlers.batches import PostBatch
 from crawlers.pipelines import StorePipeline
 from crawlers.spiders.feed import FeedSpider
-from pipeline.config import SourceConfig, VeilleConfig
 from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
 

@@ -1,6 +1,9 @@
-"""Options of the API source kinds (Discourse, feeds, Mastodon, Reddit, Facebook, YouTube,
-Bluesky, generic JSON), one pydantic model per kind, nested under the kind's name in a
-source of sources.yaml.
+"""The built-in source kinds: forum, and the API kinds (Discourse, feeds, Mastodon, Reddit,
+Facebook, YouTube, Bluesky, generic JSON), each registered as a `SourceKind` through the
+`veille.source_kinds` entry points of pyproject.toml, as a third-party kind would be.
+
+An API kind's options are one pydantic model, nested under the kind's name in a source
+of sources.yaml.
 
 Every API's base URL is configurable (the default is the real public endpoint), so a test
 or a self-hosted instance points it elsewhere. Secrets are never in config: a `*_env`
@@ -14,6 +17,10 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from configuration.sources import ForumSelectors, SourceConfig, SourceKind
+from crawlers.presets import missing_selectors, resolve_selectors
+from crawlers.selectors import check_expression
 
 logger = logging.getLogger(__name__)
 
@@ -166,13 +173,45 @@ class JsonApiOptions(_Options):
         return url
 
 
-# The nested option block each API kind needs, by kind (rss's `feed` block is optional).
-KIND_OPTIONS: dict[str, str] = {
-    "discourse": "discourse",
-    "mastodon": "mastodon",
-    "reddit": "reddit",
-    "facebook": "facebook",
-    "youtube": "youtube",
-    "bluesky": "bluesky",
-    "json_api": "json_api",
-}
+def forum_selectors(source: SourceConfig) -> ForumSelectors:
+    """The preset's selectors with the source's own on top; ValueError if incomplete."""
+    overrides = source.selectors.model_dump() if source.selectors else {}
+    try:
+        merged = resolve_selectors(source.preset, overrides)
+    except KeyError as exc:
+        raise ValueError(f"preset: {exc.args[0]}") from None
+    if missing := missing_selectors(merged):
+        via = f"preset {source.preset!r} plus " if source.preset else ""
+        raise ValueError(
+            f"source {source.id!r}: {via}selectors lack {', '.join(missing)} "
+            "(name a preset or give these selectors)"
+        )
+    for name, expression in merged.items():
+        if problem := check_expression(expression):
+            raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")
+    return ForumSelectors.model_validate(merged)
+
+
+def _check_forum(source: SourceConfig) -> None:
+    forum_selectors(source)
+
+
+_SPIDERS = "crawlers.spiders"
+FORUM = SourceKind(
+    "forum", f"{_SPIDERS}.forum:ForumSpider", needs_start_urls=True, check=_check_forum
+)
+RSS = SourceKind(
+    "rss",
+    f"{_SPIDERS}.feed:FeedSpider",
+    FeedOptions,
+    block="feed",
+    options_required=False,
+    needs_start_urls=True,
+)
+DISCOURSE = SourceKind("discourse", f"{_SPIDERS}.discourse:DiscourseSpider", DiscourseOptions)
+MASTODON = SourceKind("mastodon", f"{_SPIDERS}.mastodon:MastodonSpider", MastodonOptions)
+REDDIT = SourceKind("reddit", f"{_SPIDERS}.reddit:RedditSpider", RedditOptions)
+FACEBOOK = SourceKind("facebook", f"{_SPIDERS}.facebook:FacebookSpider", FacebookOptions)
+YOUTUBE = SourceKind("youtube", f"{_SPIDERS}.youtube:YouTubeSpider", YouTubeOptions)
+BLUESKY = SourceKind("bluesky", f"{_SPIDERS}.bluesky:BlueskySpider", BlueskyOptions)
+JSON_API = SourceKind("json_api", f"{_SPIDERS}.json_api:JsonApiSpider", JsonApiOptions)
