@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 from configuration.alerts import ChannelConfig
 from configuration.loader import VeilleConfig
 from configuration.settings import secret
-from pipeline.store import Store
 from records import Alert, AlertEvent, OutboxItem
 from records.vocab import severity_rank
+from storage import Store
 
 logger = logging.getLogger(__name__)
 

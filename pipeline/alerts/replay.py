@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from configuration.loader import VeilleConfig
 from pipeline.alerts.rules import Finding
 from pipeline.alerts.stage import evaluate_rules
-from pipeline.store import MentionFilter, Store
+from storage import MentionFilter, Store
 
 logger = logging.getLogger(__name__)
 BATCH_LIMIT = 100_000

@@ -18,8 +18,8 @@ from typing import Any
 
 from configuration.alerts import CrisisRuleConfig
 from configuration.loader import VeilleConfig
-from pipeline.store import Store
 from records import Mention
+from storage import Store
 
 
 @dataclass
