@@ -1,10 +1,14 @@
-"""The store: one protocol, backends chosen by `storage.backend` in config."""
+"""The store: one protocol, backends chosen by `storage.backend` in config.
+
+A backend registers a `configuration.settings.StoreBackend` through the
+`veille.store_backends` entry points; the built-in SQLite one (`storage.sqlite`) does so
+in pyproject.toml, as a third-party backend would.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from configuration.loader import VeilleConfig
+from configuration.settings import STORE_BACKENDS
 from storage.base import (
     AspectRow,
     BarometerRow,
@@ -19,12 +23,8 @@ from storage.base import (
 
 def open_store(config: VeilleConfig) -> Store:
     """Open the configured backend (the only place that chooses one)."""
-    backend = config.settings.storage.backend
-    if backend == "sqlite":
-        from storage.sqlite import SQLiteStore
-
-        return SQLiteStore(Path(config.sqlite_path))
-    raise ValueError(f"storage.backend: unknown backend {backend!r}")
+    store: Store = STORE_BACKENDS.get(config.settings.storage.backend).open(config)
+    return store
 
 
 __all__ = [

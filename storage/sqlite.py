@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from configuration.settings import StoreBackend
 from records import Mention, RawPost, parse_utc
 from storage.base import (
     AspectRow,
@@ -527,3 +528,11 @@ class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin):
             )
             for r in rows
         ]
+
+
+def open_sqlite(config: Any) -> SQLiteStore:
+    """The store of `storage.sqlite_path` (relative to the working directory)."""
+    return SQLiteStore(Path(config.settings.storage.sqlite_path))
+
+
+BACKEND = StoreBackend("sqlite", open_sqlite)

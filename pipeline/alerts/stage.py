@@ -14,15 +14,12 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-# Both imported to register the built-in rules.
-import pipeline.alerts.builtin
-import pipeline.alerts.posts  # noqa: F401
-from configuration.alerts import RuleConfig
+from configuration.alerts import RULE_TYPES, RuleConfig
 from configuration.loader import VeilleConfig
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.notify import outbox_items
 from pipeline.alerts.policy import OpenAlert, decide
-from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
+from pipeline.alerts.rules import Finding, RuleContext
 from records import Alert, AlertEvent, Mention
 from storage import Store
 
@@ -44,7 +41,7 @@ def evaluate_rules(
         if not rule.enabled:
             continue
         try:
-            findings = RULE_TYPES[rule.type](rule, ctx)
+            findings = RULE_TYPES.get(rule.type).evaluate(rule, ctx)
         except Exception:
             # One broken rule must not silence the others.
             logger.exception("alert rule %s failed; the other rules go on", rule.id)
