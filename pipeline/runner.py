@@ -211,7 +211,9 @@ def crawl_sources(
                 if on_progress:
                     on_progress(source_id, event)
 
-            runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
+            runs.append(
+                crawl_source(Path(config.directory), source_id, on_progress=forward, config=config)
+            )
     return runs
 
 
