@@ -535,4 +535,14 @@ def open_sqlite(config: Any) -> SQLiteStore:
     return SQLiteStore(Path(config.settings.storage.sqlite_path))
 
 
-BACKEND = StoreBackend("sqlite", open_sqlite)
+def sqlite_data_dir(config: Any) -> Path:
+    """The database file's folder."""
+    return Path(config.settings.storage.sqlite_path).parent
+
+
+BACKEND = StoreBackend(
+    "sqlite",
+    open_sqlite,
+    data_dir=sqlite_data_dir,
+    describe=lambda config: str(config.settings.storage.sqlite_path),
+)
