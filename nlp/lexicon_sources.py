@@ -1,0 +1,138 @@
+"""Derive Veille's secondary polarity lists from published sentiment lexicons.
+
+The hand-written lists (`nlp/lexicons/fr.tsv`, `en.tsv`, `emoji.tsv`) carry the consumer
+and social vocabulary; they are backed by broader lists derived here from lexicons
+published on the package registry under licences that allow shipping them (see
+`nlp/lexicons/README.md` for the sources, their licences and attribution):
+
+- `fr_pattern.tsv` from textblob-fr's `fr-sentiment.xml` (Pattern's French adjectives,
+  PDDL): the polarity as given, forms whose polarity rounds to 0 left out;
+- `en_vader.tsv` from VADER's `vader_lexicon.txt` (MIT, as shipped in vaderSentiment-fr):
+  means scaled to -1..1; emoticons made of punctuation only are left out (the tokenizer
+  has its own list of emoticons, in `emoji.tsv`).
+
+Run once by a maintainer, with the packages' files unpacked somewhere:
+
+    python -m nlp.lexicon_sources --pattern-fr .../textblob_fr/fr-sentiment.xml \
+        --vader-en .../vaderSentiment_fr/vader_lexicon.txt
+
+vaderSentiment-fr's own French list (a loose translation: "profiter" is -1.9 there) is
+not used: on the corpus's train split it added more errors than it removed.
+
+It rewrites the two files, so the lists can be regenerated and checked against their
+sources; Veille never needs the packages at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from nlp.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+VADER_SCALE = 4.0
+MIN_POLARITY = 0.05
+# Pattern's weak adjectives are mostly descriptive ("nouveau" 0.34, "long" -0.4 is kept):
+# below this they added errors on the corpus's train split.
+PATTERN_MIN = 0.3
+
+
+def pattern_entries(path: Path) -> Iterator[tuple[str, float]]:
+    """(form, polarity) of Pattern's French adjectives; duplicate forms are averaged."""
+    values: dict[str, list[float]] = {}
+    for word in ElementTree.parse(path).getroot().iter("word"):
+        form, polarity = word.get("form"), word.get("polarity")
+        if form and polarity is not None:
+            values.setdefault(form.strip().lower(), []).append(float(polarity))
+    for form, found in sorted(values.items()):
+        yield form, sum(found) / len(found)
+
+
+def vader_entries(path: Path) -> Iterator[tuple[str, float]]:
+    """(term, mean valence / 4) of VADER's list (`term<TAB>mean<TAB>sd<TAB>ratings`)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        try:
+            yield parts[0].strip().lower(), float(parts[1].split()[0]) / VADER_SCALE
+        except (IndexError, ValueError):
+            logger.warning("%s:%d: not 'term<TAB>value', skipped", path, number)
+
+
+def stop_words(language: str) -> frozenset[str]:
+    """Words a derived list must not score: spaCy's stop words and Veille's modifiers.
+
+    Published lists give polarities to function words ("sur" 0.2, "trop" -0.25 in
+    Pattern; "no" in VADER) that Veille handles as negators or intensifiers, or not at all.
+    """
+    from spacy.util import get_lang_class
+
+    words = {fold(w) for w in get_lang_class(language)().Defaults.stop_words}
+    for name in ("negators.txt", "intensifiers.tsv"):
+        for line in (LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                words.add(fold(line.split("\t")[0].strip()))
+    return frozenset(words)
+
+
+def usable(
+    entries: Iterable[tuple[str, float]],
+    stop: frozenset[str],
+    weight: float = 1.0,
+    minimum: float = MIN_POLARITY,
+) -> dict[str, float]:
+    """Entries of two letters or more, not stop words, strong enough; rounded, clipped."""
+    kept: dict[str, float] = {}
+    for term, value in entries:
+        polarity = max(-1.0, min(1.0, round(value * weight, 2)))
+        letters = sum(c.isalpha() for c in term)
+        if abs(polarity) >= minimum and letters >= 2 and fold(term) not in stop:
+            kept.setdefault(term, polarity)
+    return kept
+
+
+def write_tsv(path: Path, header: str, entries: dict[str, float]) -> int:
+    """Write `term<TAB>polarity` lines sorted by term under a comment header."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines += [f"{term}\t{value:g}" for term, value in sorted(entries.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(entries)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Regenerate the derived lists from the given source files."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pattern-fr", type=Path, required=True)
+    parser.add_argument("--vader-en", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=LEXICON_DIR)
+    args = parser.parse_args(argv)
+    french, english = stop_words("fr"), stop_words("en")
+    pattern = usable(pattern_entries(args.pattern_fr), french, minimum=PATTERN_MIN)
+    vader_en = usable(vader_entries(args.vader_en), english)
+    note = "Generated by `python -m nlp.lexicon_sources`; do not edit (see README.md here)."
+    counts = {
+        "fr_pattern.tsv": write_tsv(
+            args.out / "fr_pattern.tsv",
+            "French adjectives from Pattern's fr-sentiment.xml, as shipped in textblob-fr\n"
+            "(De Smedt & Daelemans, PDDL). " + note,
+            pattern,
+        ),
+        "en_vader.tsv": write_tsv(
+            args.out / "en_vader.tsv",
+            "VADER's English lexicon (C.J. Hutto, MIT), valence / 4.\n" + note,
+            vader_en,
+        ),
+    }
+    for name, count in counts.items():
+        print(f"{name}: {count} terms")
+
+
+if __name__ == "__main__":
+    main()
