@@ -3,7 +3,7 @@
 A rule-based scorer in the spirit of VADER, with consumer and social-media vocabulary:
 
 - lexicons under `nlp/lexicons/` map words, multi-word expressions ("la cata", "au top",
-  "pas terrible", "# heures d'attente", where # is any number) and emoji to a polarity in
+  "pas terrible", "3 heures d'attente", where 3 is any number) and emoji to a polarity in
   [-1, 1]; the hand-written consumer lists come first, broad lists derived from
   published lexicons back them (see `nlp.sentiment.lexicon_data`); matching is case- and
   accent-insensitive, and a few plural/feminine endings are tried ("déçue" → "déçu");
@@ -66,9 +66,9 @@ ALPHA = 1.0
 # The decision thresholds below were chosen by a grid search on the train split of the
 # project's corpus and the "tune" split of nlp/data/dev_fr.jsonl only; README gives the
 # held-out figures.
-NEUTRAL_BAND = 0.2  # |compound| below this is neutral
-MIXED_MIN = 0.1
-MIXED_RATIO = 0.25
+NEUTRAL_BAND = 0.15  # |compound| below this is neutral
+MIXED_MIN = 9.0
+MIXED_RATIO = 0.9
 # Irony: stock praise in a text with at least this much blame counts as blame.
 IRONY_MIN = 0.3
 IRONY_FACTOR = -0.8
@@ -81,6 +81,10 @@ _AFTER_NE = frozenset({"pas", "plus", "jamais", "rien", "guere", "point", "aucun
 _POSTPOSED_NEGATORS = frozenset({"pas", "jamais", "rien"})
 _SUFFIXES = ("es", "s", "e", "x")
 _EMPHASIS = re.compile(r"[!?]{2,}")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+# A rating written out ("5/5", "2/10", "1 / 5"): its distance from the middle, scaled.
+_RATING = re.compile(r"(?<![\d/.,])(\d{1,2}(?:[.,]5)?)\s*/\s*(5|10|20)(?![\d/])")
+RATING_WEIGHT = 0.8
 # Praise people use ironically ("Bravo Lumio, 4 heures de coupure"), folded.
 _STOCK_PRAISE = frozenset(
     (t,) if " " not in t else tuple(t.split())
@@ -182,6 +186,7 @@ class LexiconSentiment:
                 praise.append(len(values))
             values.append(value)
             i = item.end
+        values.extend(_ratings(text))
         if not contrasted:
             _read_irony(values, praise)
         positive = sum(v for v in values if v > 0)
@@ -243,7 +248,10 @@ class LexiconSentiment:
             return True
         # Spoken French drops the "ne": "je recommande pas", "ça aide absolument pas".
         # Not "plus" ("plus rapide" compares), nor a negator that starts its own entry
-        # ("bien pas cher": "pas cher" is scored on its own).
+        # ("bien pas cher": "pas cher" is scored on its own), nor after an expression
+        # ("depuis 3 semaines rien" is no praise).
+        if item.end - item.start > 1:
+            return False
         position = item.end
         while position < len(tokens) and tokens[position] in self.lexicon.intensifiers:
             position += 1
@@ -262,6 +270,16 @@ class LexiconSentiment:
         return max(factors, key=lambda f: abs(f - 1.0)) if factors else 1.0
 
 
+def _ratings(text: str) -> list[float]:
+    """A value per rating in the text: 5/5 is +0.8, 1/5 is -0.48, 2.5/5 is 0."""
+    found = []
+    for mark, scale in _RATING.findall(text):
+        share = float(mark.replace(",", ".")) / float(scale)
+        if share <= 1.0:
+            found.append(round((2 * share - 1) * RATING_WEIGHT, 3))
+    return [value for value in found if value]
+
+
 def _read_irony(values: list[float], praise: list[int]) -> None:
     """Turn stock praise into blame when it is the text's only praise and blame is clear."""
     if not praise or len(praise) != sum(1 for v in values if v > 0):
@@ -274,6 +292,12 @@ def _read_irony(values: list[float], praise: list[int]) -> None:
 
 def _lookup_word(polarity: Polarity, token: str) -> float | None:
     value = polarity.get((token,))
+    if value is None and _ELONGATED.search(token):
+        # Stretched words ("trooop", "nuuul", "lmaooo"): runs of letters cut to two, then one.
+        for size in (r"\1\1", r"\1"):
+            value = polarity.get((_ELONGATED.sub(size, token),))
+            if value is not None:
+                return value
     if value is not None or len(token) < 5 or not token.isalpha():
         return value
     for suffix in _SUFFIXES:

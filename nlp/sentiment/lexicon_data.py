@@ -48,7 +48,7 @@ _FUNCTION_WORDS = {
         "why how their our me its from when still never been got after"
     ),
 }
-# Numbers become shapes, so that an expression can say "# heures d'attente" once.
+# Numbers become shapes, so that the expression "3 heures d'attente" covers any number.
 _NUMBER_WORDS = _words(
     "deux trois quatre cinq six sept huit neuf dix onze douze quinze vingt trente quarante "
     "cinquante soixante cent two three four five six seven eight nine ten twenty thirty "
@@ -171,6 +171,7 @@ class Lexicon:
 def _read_polarity(path: Path) -> Polarity:
     polarity: Polarity = {}
     for term, value in read_tsv(path):
+        # A number in an expression stands for any number: "3 heures d'attente".
         key = tuple(shape(t) for t in tokenize(term)[0])
         if key:
             polarity.setdefault(key, value)
