@@ -171,9 +171,7 @@ class LexiconSentiment:
             if token in _SENTENCE_END:
                 if token == "?":
                     for k in range(sentence_start, len(values)):
-                        values[k] *= (
-                            QUESTION_FACTOR if values[k] > 0 else QUESTION_NEGATIVE_FACTOR
-                        )
+                        values[k] *= QUESTION_FACTOR if values[k] > 0 else QUESTION_NEGATIVE_FACTOR
                 sentence_start, contrast = len(values), 1.0
             elif token in _CONTRAST:
                 for k in range(sentence_start, len(values)):
