@@ -7,14 +7,14 @@ published on the package registry under licences that allow shipping them (see
 
 - `fr_pattern.tsv` from textblob-fr's `fr-sentiment.xml` (Pattern's French adjectives,
   PDDL): the polarity as given, forms whose polarity rounds to 0 left out;
-- `en_vader.tsv` from VADER's `vader_lexicon.txt` (MIT, as shipped in vaderSentiment-fr):
+- `en_vader.tsv` from vaderSentiment's `vader_lexicon.txt` (VADER, C.J. Hutto, MIT):
   means scaled to -1..1; emoticons made of punctuation only are left out (the tokenizer
   has its own list of emoticons, in `emoji.tsv`).
 
 Run once by a maintainer, with the packages' files unpacked somewhere:
 
     python -m nlp.lexicon_sources --pattern-fr .../textblob_fr/fr-sentiment.xml \
-        --vader-en .../vaderSentiment_fr/vader_lexicon.txt
+        --vader-en .../vaderSentiment/vader_lexicon.txt
 
 vaderSentiment-fr's own French list (a loose translation: "profiter" is -1.9 there) is
 not used: on the corpus's train split it added more errors than it removed.
