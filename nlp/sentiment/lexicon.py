@@ -75,6 +75,9 @@ NEUTRAL_BAND = 0.15  # |compound| below this is neutral
 # clause after it decide, and per-brand sentiment separates two brands' opinions.
 MIXED_MIN = math.inf
 MIXED_RATIO = 0.8
+# Praise in scare quotes ("the 'smart' plug", "le « geste commercial »") is derision: it
+# counts as blame, this much of it.
+SCARE_QUOTE_FACTOR = 1
 # Irony: stock praise in a text with at least this much blame counts as blame.
 IRONY_MIN = 0.3
 IRONY_FACTOR = -0.8
@@ -87,9 +90,15 @@ _AFTER_NE = frozenset({"pas", "plus", "jamais", "rien", "guere", "point", "aucun
 _POSTPOSED_NEGATORS = frozenset({"pas", "jamais", "rien"})
 _SUFFIXES = ("es", "s", "e", "x")
 _EMPHASIS = re.compile(r"[!?]{2,}")
+# A short span in quotes ("the 'free' delivery", "un « geste commercial »"): scare quotes.
+_QUOTED = re.compile(
+    r"(?<![\w'’])(?:'|‘|\"|“|«)\s?([^'‘’\"“”«»\n]{1,40}?)\s?(?:'|’|\"|”|»)(?![\w'’])"
+)
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 # A rating written out ("5/5", "2/10", "1 / 5"): its distance from the middle, scaled.
 _RATING = re.compile(r"(?<![\d/.,])(\d{1,2}(?:[.,]5)?)\s*/\s*(5|10|20)(?![\d/])")
+# Stars ("1 star", "5 étoiles", "⭐⭐⭐⭐⭐") are a rating out of five.
+_STARS = re.compile(r"(?<![\d.,])([0-5])\s?(?:stars?|étoiles?|etoiles?)\b|(⭐{1,5})", re.IGNORECASE)
 RATING_WEIGHT = 0.8
 # Praise people use ironically ("Bravo Lumio, 4 heures de coupure"), folded.
 _STOCK_PRAISE = frozenset(
@@ -156,6 +165,7 @@ class LexiconSentiment:
         """Summed positive and negative evidence of a text (both >= 0)."""
         words, caps = tokenize(text)
         tokens = [shape(t) for t in words]
+        quoted = _quoted_words(text)
         polarity = self.lexicon.polarities[guess_language(words)]
         shouting = sum(caps) > 0.6 * max(1, sum(1 for t in tokens if t.isalpha()))
         values: list[float] = []  # every scored item's value, in order
@@ -188,6 +198,8 @@ class LexiconSentiment:
             value *= self._intensity(tokens, item)
             if not shouting and any(caps[item.start : item.end]):
                 value *= CAPS_FACTOR
+            if value > 0 and quoted and set(tokens[item.start : item.end]) <= quoted:
+                value *= SCARE_QUOTE_FACTOR
             if value > 0 and not negated and tuple(tokens[item.start : item.end]) in _STOCK_PRAISE:
                 praise.append(len(values))
             values.append(value)
@@ -276,13 +288,26 @@ class LexiconSentiment:
         return max(factors, key=lambda f: abs(f - 1.0)) if factors else 1.0
 
 
+def _quoted_words(text: str) -> set[str]:
+    """Folded words of the short quoted spans of a text (at most four words each)."""
+    words: set[str] = set()
+    for span in _QUOTED.findall(text):
+        tokens = tokenize(span)[0]
+        if 0 < len(tokens) <= 4:
+            words.update(shape(t) for t in tokens)
+    return words
+
+
 def _ratings(text: str) -> list[float]:
-    """A value per rating in the text: 5/5 is +0.8, 1/5 is -0.48, 2.5/5 is 0."""
+    """A value per rating in the text: 5/5 is +0.8, 1/5 is -0.48, 2.5/5 is 0, "1 star" -0.48."""
     found = []
     for mark, scale in _RATING.findall(text):
         share = float(mark.replace(",", ".")) / float(scale)
         if share <= 1.0:
             found.append(round((2 * share - 1) * RATING_WEIGHT, 3))
+    for digit, emoji in _STARS.findall(text):
+        share = (int(digit) if digit else len(emoji)) / 5
+        found.append(round((2 * share - 1) * RATING_WEIGHT, 3))
     return [value for value in found if value]
 
 
