@@ -106,6 +106,8 @@ _STOCK_PRAISE = frozenset(
     for t in (
         "merci",
         "merci beaucoup",
+        "adore",
+        "j adore",
         "bravo",
         "genial",
         "super",
