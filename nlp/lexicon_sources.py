@@ -49,6 +49,30 @@ PATTERN_MIN = 0.3
 VADER_EN_MIN = 0.4
 
 
+# Shipped inside en_vader.tsv itself, as VADER's licence asks of copies.
+VADER_LICENCE = """The MIT License (MIT)
+
+Copyright (c) 2016 C.J. Hutto
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE."""
+
+
 def pattern_entries(path: Path) -> Iterator[tuple[str, float]]:
     """(form, polarity) of Pattern's French adjectives; duplicate forms are averaged."""
     values: dict[str, list[float]] = {}
@@ -132,7 +156,10 @@ def main(argv: list[str] | None = None) -> None:
         ),
         "en_vader.tsv": write_tsv(
             args.out / "en_vader.tsv",
-            "VADER's English lexicon (C.J. Hutto, MIT), valence / 4.\n" + note,
+            "VADER's English lexicon (vaderSentiment 3.3.2), valence / 4.\n"
+            + note
+            + "\n\n"
+            + VADER_LICENCE,
             vader_en,
         ),
     }
