@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from nlp.metrics import classification_report
 from nlp.sentiment.base import LABELS, SentimentModel
 from nlp.sentiment.lexicon import (
     LEXICON_VERSION,
@@ -264,3 +266,29 @@ def test_english_texts_read_the_english_lists(model: LexiconSentiment) -> None:
     # "pain" is bread in French (no polarity there) and a complaint in English.
     assert label(model, "the pain of this app is real, it is so slow") == "negative"
     assert label(model, "Du pain frais tous les matins") != "negative"
+
+
+def _corpus_heldout() -> dict[str, list[tuple[str, str]]]:
+    corpus = pytest.importorskip(
+        "nlp.corpus", reason="the corpus and its split rule come with the encoder backend"
+    )
+    files = sorted(Path(corpus.CORPUS_DIR).glob("*.jsonl"))
+    if not files:
+        pytest.skip(f"no corpus files in {corpus.CORPUS_DIR}")
+    heldout: dict[str, list[tuple[str, str]]] = {"fr": [], "en": []}
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            post = json.loads(line)
+            if corpus.split_of(post["text"]) == corpus.HELDOUT:
+                heldout["en" if post.get("lang") == "en" else "fr"].append(
+                    (post["text"], post["label"])
+                )
+    return heldout
+
+
+def test_the_fallback_holds_on_the_corpus_heldout_split(model: LexiconSentiment) -> None:
+    """A regression guard for README's held-out figures (French 0.724, English 0.583)."""
+    for language, posts in _corpus_heldout().items():
+        predicted = [s.label for s in model.predict([text for text, _ in posts])]
+        report = classification_report([label for _, label in posts], predicted, LABELS)
+        assert report.macro_f1 >= 0.55, (language, report.macro_f1)
