@@ -74,6 +74,15 @@ public final class SearchNode {
             .build();
     }
 
+    /** The innermost cause, which names what failed (a port in use, a bad setting). */
+    static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || args.length > 2) {
             System.err.println("usage: SearchNode HOME_DIR [HTTP_PORT]");
@@ -102,7 +111,15 @@ public final class SearchNode {
                 closed.countDown();
             }
         }, "search-node-shutdown"));
-        node.start();
+        try {
+            node.start();
+        } catch (Exception e) {
+            e.printStackTrace();
+            // Printed last: scripts/search-node shows the log's tail, which then ends with it.
+            Throwable cause = rootCause(e);
+            System.err.println("search-node: start failed: " + e + (cause == e ? "" : " (cause: " + cause + ")"));
+            System.exit(1);
+        }
         System.out.println("search-node: started, home " + home);
         closed.await();
     }
