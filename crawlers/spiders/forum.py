@@ -27,6 +27,7 @@ from scrapy.utils.response import get_base_url
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
+from crawlers.posts import BadPost, languages_for, read_post
 from crawlers.presets import Preset, preset_for
 from crawlers.selectors import first_text, root_of, select, select_elements, select_texts
 from crawlers.spiders.base import VeilleSpider
@@ -42,7 +43,6 @@ from crawlers.state import (
     listing_of,
 )
 from crawlers.stats import POSTS_PREFIX
-from crawlers.text import extract_post_text
 from crawlers.urls import canonical_url, join_url, strip_fragment
 
 logger = logging.getLogger(__name__)
@@ -50,14 +50,6 @@ logger = logging.getLogger(__name__)
 # Query parameters that only say which page of a topic is shown (phpBB uses `start`).
 PAGINATION_PARAMS = frozenset({"page", "start"})
 _DIGITS = re.compile(r"\d[\d\s.,\u202f]*")
-
-
-class BadPost(ValueError):
-    """A post element that cannot become a RawPost; `kind` is its error kind."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        self.kind = kind
-        super().__init__(detail)
 
 
 def canonical_thread_url(url: str, preset: Preset | None = None) -> str:
@@ -114,6 +106,7 @@ class ForumSpider(VeilleSpider):
         super().__init__(*args, **kwargs)
         self.sel = self.source.forum_selectors()
         self.preset = preset_for(self.source.preset) if self.source.preset else None
+        self.languages = languages_for(self.source.lang_hint)
         self.threads: dict[str, ThreadState] = {}
         # Per crawl: threads queued and post ids seen per thread, to stop pagination
         # that loops (a "next" link that keeps serving the same posts).
@@ -210,7 +203,7 @@ class ForumSpider(VeilleSpider):
         last_post_at = None
         if last_text:
             try:
-                last_post_at = parse_post_date(last_text, self.source.timezone, now)
+                last_post_at = parse_post_date(last_text, self.source.timezone, now, self.languages)
             except DateParseError:
                 logger.debug("%s: topic date %r not understood", response.url, last_text)
         state = self.threads.get(thread)
@@ -305,34 +298,13 @@ class ForumSpider(VeilleSpider):
         thread: str | None = None,
     ) -> RawPost:
         """The RawPost of one post element; raises BadPost when it cannot be read."""
-        sel = self.sel
         thread = thread or self._thread_of(response.url)
-        raw_id = first_text(element, sel.post_id)
-        if not raw_id:
-            raise BadPost("parse/bad_post", f"post without an id ({sel.post_id!r})")
+        fields = read_post(element, self.sel, self.source.timezone, now, self.languages)
+        raw_id = fields.raw_id
         external_id = f"{thread}#{raw_id}" if self._thread_scoped() else raw_id
-        date_text = first_text(element, sel.date)
-        if not date_text:
-            raise BadPost("parse/bad_post", f"post {raw_id}: no date ({sel.date!r})")
-        bodies = select_elements(element, sel.body)
-        if not bodies:
-            raise BadPost("parse/bad_post", f"post {raw_id}: no body ({sel.body!r})")
-        text = extract_post_text(
-            bodies[0],
-            sel.quote,
-            sel.quote_author,
-            quote_cite_css=sel.quote_cite,
-            drop=(sel.signature, sel.edit_notice),
-        )
-        if not text.body:
-            raise BadPost("parse/bad_post", f"post {raw_id}: empty body")
-        try:
-            published_at = parse_post_date(date_text, self.source.timezone, now)
-        except DateParseError as exc:
-            raise BadPost("parse/bad_date", f"post {raw_id}: {exc}") from exc
-        author_url = first_text(element, sel.author_url)
+        text, author_url = fields.text, fields.author_url
         base = base_url(response)
-        likes = parse_likes(first_text(element, sel.likes)) if sel.likes else None
+        likes = parse_likes(fields.likes_text) if fields.likes_text else None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
@@ -340,9 +312,9 @@ class ForumSpider(VeilleSpider):
             url=self._permalink(element, response),
             thread_url=thread,
             thread_title=title,
-            author=first_text(element, sel.author),
+            author=fields.author,
             author_url=canonical_url(join_url(base, author_url), False) if author_url else "",
-            published_at=published_at,
+            published_at=fields.published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
             metrics={"likes": likes} if likes is not None else {},
