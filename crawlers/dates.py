@@ -14,9 +14,9 @@ What is kept here is only what the library lacks, each with the text that shows 
 - Local times get their zone from zoneinfo rather than dateparser's `TIMEZONE`, which
   reads the repeated hour of October ("25/10/2026 02:30") as its second occurrence;
   here it is the first, and a skipped hour of March keeps the offset before the change.
-- A date must name a day: dateparser reads "2024", "mai" or "mars 2026" (a post count or
-  a month heading a wrong selector picked up) as dates; they are refused unless the text
-  says how long ago ("il y a 2 mois").
+- A date must name a day and its month or year: dateparser reads "2024", "mai", "mars
+  2026" or "#16" (a post count, a month heading, a post number a wrong selector picked
+  up) as dates; they are refused unless the text says how long ago ("il y a 2 mois").
 - Inside a byline, search_dates cuts the date from its time ("Posté le : 12/11/2024 à
   14h32" gives two dates) and takes a leading name for a date ("Par: Mai le 3 mars à
   8h"); the spans it finds are joined and widened word by word, the longest that reads
@@ -57,6 +57,7 @@ class DateParseError(ValueError):
 # Seconds since 1970, as engines put in data attributes (XenForo's `data-time`).
 _EPOCH = re.compile(r"\d{9,11}")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_POST_NUMBER = re.compile(r"(?:n°|#)\s?\d+\b")
 _NOW_WORDS = re.compile(r"^(?:a l'instant|il y a quelques secondes|a l'heure actuelle)$")
 _CLOCK_WORDS = ((re.compile(r"\bminuit\b"), "0h00"),)
 # A text that says how long ago: the only kind allowed to name no day.
@@ -76,7 +77,9 @@ def normalise(text: str) -> str:
     stripped = "".join(
         c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
     )
-    clean = " ".join(stripped.lower().split())
+    # A post number in a byline ("Aujourd'hui, 09:12 #12") is never part of a date, and
+    # dateparser then reads the whole text as "today, now".
+    clean = " ".join(_POST_NUMBER.sub(" ", stripped.lower()).split())
     # Guillemets, arrows and dashes around a date are decoration.
     clean = re.sub(r"^[^\w']+|[^\w'.]+$", "", clean).strip(" .")
     for pattern, replacement in _CLOCK_WORDS:
@@ -108,7 +111,9 @@ def _read(text: str, parser: DateDataParser) -> datetime | None:
     data = parser.get_date_data(text)
     if data.date_obj is None:
         return None
-    if "day" not in (getattr(data, "parts", None) or ()) and not _AGO.search(text):
+    parts = getattr(data, "parts", None) or ()
+    # A day with its month or year: a bare "16" (a post number) is not a date.
+    if ("day" not in parts or len(parts) < 2) and not _AGO.search(text):
         return None
     return data.date_obj
 

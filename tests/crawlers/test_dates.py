@@ -117,6 +117,7 @@ def test_time_zone_comes_from_the_source() -> None:
         "25h70",
         "2024",  # a year, a month: no day
         "mai",
+        "#16",  # a post number
         "Par: gege",
         "Message n°12",
     ],
@@ -173,6 +174,7 @@ BYLINES = [
     ("Publié par Marie il y a 3 heures", "2026-03-14 07:00"),
     ("Message de kev, il y a 2 jours", "2026-03-12 10:00"),
     ("Aujourd'hui, 09:12", "2026-03-14 08:12"),
+    ("Aujourd'hui, 09:12 #12", "2026-03-14 08:12"),  # vBulletin's post counter
     ("Hier à 14h32", "2026-03-13 13:32"),
     ("Posté hier à 23h05", "2026-03-13 22:05"),
     ("le 3 mars à 8h", "2026-03-03 07:00"),
