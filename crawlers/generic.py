@@ -34,8 +34,9 @@ logger = logging.getLogger(__name__)
 
 # vBulletin puts a whole post body in <blockquote class="postcontent">: not a quote.
 QUOTES = (
-    "xpath:.//blockquote[not(contains(@class,'content'))] | .//aside[contains(@class,'quote')]"
-    " | .//div[contains(@class,'bbcode_container')]"
+    "xpath:.//blockquote[not(contains(@class,'content'))]"
+    "[not(ancestor::aside[contains(@class,'quote')])]"  # Discourse: the quote's own text
+    " | .//aside[contains(@class,'quote')] | .//div[contains(@class,'bbcode_container')]"
 )
 # The line above a quote naming who wrote it (Simple Machines' <cite>, Discourse's title).
 QUOTE_CITES = (
@@ -77,6 +78,7 @@ class GenericPost:
 
     post_id: str
     author: str
+    author_url: str
     published_at: datetime
     text: PostText
     element: etree._Element = field(repr=False)
@@ -252,7 +254,8 @@ def _read_block(block: etree._Element, dates: _Dates) -> GenericPost | None:
     if not text.body or _mostly_links(body, text.body):
         return None  # a topic-list row: its "body" is the topic's title link
     post_id = _post_id(block, author[0], dated[0], text.body)
-    return GenericPost(post_id, author[0], dated[0], text, block)
+    author_url = author[1].get("href") or "" if author[1].tag == "a" else ""
+    return GenericPost(post_id, author[0], author_url, dated[0], text, block)
 
 
 def _groups(root: etree._Element) -> dict[tuple[str, str, int], list[etree._Element]]:

@@ -31,6 +31,7 @@ from crawlers.posts import BadPost, languages_for, read_post
 from crawlers.presets import Preset, preset_for
 from crawlers.selectors import first_text, root_of, select, select_elements, select_texts
 from crawlers.spiders.base import VeilleSpider
+from crawlers.spiders.forum_auto import AUTO, AutoForumMixin
 from crawlers.state import (
     RESUMED,
     THREADS_PREFIX,
@@ -96,7 +97,7 @@ def parse_count(text: str) -> int | None:
     return int(re.sub(r"\D", "", match.group()))
 
 
-class ForumSpider(VeilleSpider):
+class ForumSpider(AutoForumMixin, VeilleSpider):
     """Crawls a forum source through its preset's and its own selectors."""
 
     name = "forum"
@@ -105,7 +106,8 @@ class ForumSpider(VeilleSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sel = self.source.forum_selectors()
-        self.preset = preset_for(self.source.preset) if self.source.preset else None
+        known = self.source.preset and self.source.preset != AUTO
+        self.preset = preset_for(self.source.preset) if known else None
         self.languages = languages_for(self.source.lang_hint)
         self.threads: dict[str, ThreadState] = {}
         # Per crawl: threads queued and post ids seen per thread, to stop pagination
@@ -136,6 +138,11 @@ class ForumSpider(VeilleSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A start page: a topic, a forum index or a topic list, whichever it looks like."""
+        if self.auto and self.detection is None:
+            self.detect(response)
+        if self.generic:
+            yield from self.parse_generic(response)
+            return
         sel = self.sel
         if select(response, sel.post):
             yield from self.parse_topic(response)
