@@ -179,6 +179,7 @@ BYLINES = [
     ("Posté hier à 23h05", "2026-03-13 22:05"),
     ("le 3 mars à 8h", "2026-03-03 07:00"),
     ("Par: Mai le 3 mars à 8h", "2026-03-03 07:00"),  # a name that is a month
+    ("Mathieu_75 1er avril 2025 à 08h00", "2025-04-01 06:00"),  # figures in the name
     ("Par: Sam le 21 novembre 2025 17:47", "2025-11-21 16:47"),  # a name that is a weekday
     ("Réponse #4 le 1er avril 2025 à 08h00", "2025-04-01 06:00"),
     ("Envoyé le mar. 10 mars 2026, 19:05", "2026-03-10 18:05"),
