@@ -242,30 +242,30 @@ _DISCOURSE_HTML = Preset(
     post_id_scope="thread",
 )
 
+# Checked against django-machina 1.3.1 installed from the package registry (default
+# templates, French): see tests/engines/. The byline is plain text, "Par: gege le 21
+# novembre 2026 17:47", with no <time> element; the date is read out of it.
 _DJANGO = Preset(
     name="django_machina",
-    engine="Django forum engines (django-machina markup)",
+    engine="django-machina 1.x (default templates)",
     selectors={
         "forum_links": "a.forum-name-link::attr(href)",
-        "topic_row": "table.topiclist tbody tr",
+        "topic_row": "div.topiclist div.card-body > div.row",
         "topic_links": "a.topic-name-link::attr(href)",
-        "topic_last_post": "xpath:(.//td[contains(@class,'topic-last-post')]//text())[last()]",
-        "topic_replies": "td.topic-count::text",
+        "topic_last_post": "div.topic-last-post small::text",
+        "topic_replies": "div.topic-count::text",
         "next_page": "xpath://ul[contains(@class,'pagination')]//a[@rel='next' or .='»']/@href",
         "thread_title": "h1::text",
-        "post": "div.post[id]",
+        "post": "div.card.post[id]",
         "post_id": "::attr(id)",
         "permalink": "h4.subject a::attr(href)",
-        "author": "p.post-meta a.username::text",
-        "author_url": "p.post-meta a.username::attr(href)",
-        "date": "p.post-meta time::attr(datetime), p.post-meta time::text",
+        "author": "div.post-sidebar div.username b::text",
+        "author_url": "div.post-sidebar div.username a::attr(href)",
+        "date": "div.post-content-wrapper > p > small.text-muted",
         "body": "div.post-content",
         "quote": "blockquote",
-        "quote_author": "cite::text",
-        "quote_cite": "cite",
         "signature": "div.post-signature",
-        "edit_notice": "div.post-edit-note",
-        "likes": "span.post-votes::text",
+        "edit_notice": "div.edit-info",
     },
     page_params=frozenset({"page", "post"}),
 )
