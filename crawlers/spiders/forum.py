@@ -28,7 +28,7 @@ from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.presets import Preset, preset_for
-from crawlers.selectors import first_text, root_of, select, select_elements
+from crawlers.selectors import first_text, root_of, select, select_elements, select_texts
 from crawlers.spiders.base import VeilleSpider
 from crawlers.state import (
     RESUMED,
@@ -148,7 +148,7 @@ class ForumSpider(VeilleSpider):
             yield from self.parse_topic(response)
         elif sel.forum_links and select(response, sel.forum_links):
             self.count_page("index")
-            for link in select(response, sel.forum_links).getall():
+            for link in select_texts(response, sel.forum_links):
                 yield self.request(response, link, self.parse_topic_list)
         elif select(response, sel.topic_links):
             yield from self.parse_topic_list(response)
@@ -168,7 +168,7 @@ class ForumSpider(VeilleSpider):
         now = fetched_at(response)
         old = rows_seen = 0
         for row in rows:
-            links = select(row, sel.topic_links).getall()
+            links = select_texts(row, sel.topic_links)
             for link in links[:1] if sel.topic_row else links:
                 rows_seen += 1
                 request, decision = self._topic_request(response, row, link, now)
@@ -178,13 +178,13 @@ class ForumSpider(VeilleSpider):
         if not rows_seen:
             self.count_error("parse/no_topics", response.url, "no topic link on a topic list")
             return
-        for link in select(response, sel.forum_links).getall():
+        for link in select_texts(response, sel.forum_links):
             yield self.request(response, link, self.parse_topic_list)
         # A list page that shows exactly the threads of a page already read is a loop
         # (an endless "next" link); comparing whole pages keeps threads listed in two
         # places from ending a list early.
         fingerprint = frozenset(
-            self._thread_of(response.urljoin(u)) for u in select(response, sel.topic_links).getall()
+            self._thread_of(response.urljoin(u)) for u in select_texts(response, sel.topic_links)
         )
         if old == rows_seen:
             logger.info("%s: every topic is older than days_back; list ends", response.url)
