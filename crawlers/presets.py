@@ -244,7 +244,7 @@ _DISCOURSE_HTML = Preset(
 
 # Checked against django-machina 1.3.1 installed from the package registry (default
 # templates, French): see tests/engines/. The byline is plain text, "Par: gege le 21
-# novembre 2026 17:47", with no <time> element; the date is read out of it.
+# novembre 2026 17:47", with no <time> element.
 _DJANGO = Preset(
     name="django_machina",
     engine="django-machina 1.x (default templates)",
@@ -261,7 +261,9 @@ _DJANGO = Preset(
         "permalink": "h4.subject a::attr(href)",
         "author": "div.post-sidebar div.username b::text",
         "author_url": "div.post-sidebar div.username a::attr(href)",
-        "date": "div.post-content-wrapper > p > small.text-muted",
+        # The text after the author's link (" le 21 novembre 2026 17:47"): a digit in a
+        # user name ("Lulu83") would otherwise be read as part of the date.
+        "date": "xpath:.//div[contains(@class,'post-content-wrapper')]/p/small/text()[last()]",
         "body": "div.post-content",
         "quote": "blockquote",
         "signature": "div.post-signature",
