@@ -272,9 +272,41 @@ _DJANGO = Preset(
     page_params=frozenset({"page", "post"}),
 )
 
+# Checked against Spirit 0.14.3 (django-spirit) installed from the package registry
+# (default theme, French): see tests/engines/. A comment shows a short relative date
+# ("3h", "27 Nov") and the full one in the title attribute, which is what is read.
+_SPIRIT = Preset(
+    name="spirit",
+    engine="Spirit 0.x (django-spirit, default theme)",
+    selectors={
+        # The category menu (which also holds "active topics"), then each row's category.
+        "forum_links": (
+            "xpath://a[contains(@class,'menu_list__link')][contains(@href,'/category/')]/@href"
+            " | //div[@class='topic__category']/a/@href"
+        ),
+        "topic_row": "div.layout__topics__topic",
+        "topic_links": "a.topic__link::attr(href)",
+        "topic_last_post": "div.topic__date::attr(title)",
+        "topic_replies": "div.topic__comments",
+        "next_page": "xpath://ul[@class='paginator']//a[i[contains(@class,'fa-chevron-right')]]/@href",
+        "thread_title": "h1.headline",
+        "post": "div.comments_list__comment[data-pk]",
+        "post_id": "::attr(data-pk)",
+        "permalink": "input.comment__footer__share__url::attr(value)",
+        "author": "a.comment__info__username__link span::text",
+        "author_url": "a.comment__info__username__link::attr(href)",
+        "date": "ul.comment__info__date li[title]::attr(title)",
+        "body": "div.comment__text",
+        "quote": "blockquote",
+    },
+    page_params=frozenset({"page"}),
+)
+
 PRESETS: dict[str, Preset] = {
     p.name: p
-    for p in (_PHPBB, _VBULLETIN, _XENFORO, _INVISION, _SMF, _KHOROS, _DISCOURSE_HTML, _DJANGO)
+    for p in (
+        _PHPBB, _VBULLETIN, _XENFORO, _INVISION, _SMF, _KHOROS, _DISCOURSE_HTML, _DJANGO, _SPIRIT
+    )
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -164,6 +164,25 @@ def edited_text(text: str) -> str:
 def final_text(post: PlannedPost) -> str:
     """The post's own text as shown (after its edit, when it was edited)."""
     return edited_text(post.text) if post.edited else post.text
+
+
+def contents(
+    topic: PlannedTopic, quote: Callable[[PlannedPost, str], str]
+) -> Iterator[tuple[int, PlannedPost, str, str | None]]:
+    """Each post of a topic with the content to store and the text it quotes, if any.
+
+    `quote(quoted_post, quoted_content)` writes a quote in the engine's own markup; a quote
+    of a post that quoted another nests that quote, as the engine's quote button does.
+    """
+    stored: list[str] = []
+    for index, planned in enumerate(topic.posts):
+        content, quoted_text = final_text(planned), None
+        if planned.quotes is not None:
+            source = topic.posts[planned.quotes]
+            quoted_text = final_text(source)
+            content = quote(source, stored[planned.quotes]) + "\n\n" + content
+        stored.append(content)
+        yield index, planned, content, quoted_text
 
 
 @dataclass

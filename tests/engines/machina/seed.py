@@ -33,9 +33,9 @@ def shown(text: str) -> str:
     return re.sub(r"<[^>]+>", "[HTML_REMOVED]", text)
 
 
-def quoted(author: str, content: str) -> str:
+def quoted(post: seedlib.PlannedPost, content: str) -> str:
     """A Markdown quote of a post's whole content (its own quotes nest one level down)."""
-    lines = [f"**{author} a écrit :**", "", *content.split("\n")]
+    lines = [f"**{post.author} a écrit :**", "", *content.split("\n")]
     return "\n".join("> " + line if line else ">" for line in lines)
 
 
@@ -71,16 +71,7 @@ def main(truth_path: str) -> None:
                     "pk": topic.pk,
                 },
             )
-            contents: list[str] = []
-            for index, planned in enumerate(planned_topic.posts):
-                own = seedlib.final_text(planned)
-                quote_text = None
-                content = own
-                if planned.quotes is not None:
-                    source = planned_topic.posts[planned.quotes]
-                    quote_text = seedlib.final_text(source)
-                    content = quoted(source.author, contents[planned.quotes]) + "\n\n" + own
-                contents.append(content)
+            for index, planned, content, quote_text in seedlib.contents(planned_topic, quoted):
                 if planned.signature:
                     profile, _ = ForumProfile.objects.get_or_create(user=users[planned.author])
                     profile.signature = planned.signature
