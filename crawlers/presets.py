@@ -302,10 +302,47 @@ _SPIRIT = Preset(
     page_params=frozenset({"page"}),
 )
 
+# Checked against FlaskBB 2.2.0 installed from the package registry (default theme,
+# French): see tests/engines/. FlaskBB's quote button writes "**[gege](/user/gege)
+# wrote:**" above the quoted lines, so the author's line is a paragraph just before the
+# <blockquote>; both are cut out of the body (the line alone makes no quote).
+_FLASKBB = Preset(
+    name="flaskbb",
+    engine="FlaskBB 2.x (default theme)",
+    selectors={
+        "forum_links": "div.forum-name a::attr(href)",
+        "topic_row": "div.forum-row",
+        "topic_links": "div.topic-name > a::attr(href)",
+        "topic_last_post": "div.topic-last-post > a::text",
+        "topic_replies": "div.topic-stats::text",
+        "next_page": "xpath://ul[contains(@class,'pagination')]//a[.='»']/@href",
+        "thread_title": "div.topic-header a::text",
+        "post": "div.post-row[id]",
+        "post_id": "::attr(id)",
+        "permalink": "div.post-meta a[href*='/post/']::attr(href)",
+        "author": "div.author-name a::text",
+        "author_url": "div.author-name a::attr(href)",
+        "date": "div.post-meta a[href*='/post/'] time::attr(datetime)",
+        "body": "div.post-content",
+        "quote": "xpath:.//blockquote | .//p[strong/a][following-sibling::*[1][self::blockquote]]",
+        "signature": "div.post-signature",
+    },
+    page_params=frozenset({"page"}),
+)
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        _PHPBB, _VBULLETIN, _XENFORO, _INVISION, _SMF, _KHOROS, _DISCOURSE_HTML, _DJANGO, _SPIRIT
+        _PHPBB,
+        _VBULLETIN,
+        _XENFORO,
+        _INVISION,
+        _SMF,
+        _KHOROS,
+        _DISCOURSE_HTML,
+        _DJANGO,
+        _SPIRIT,
+        _FLASKBB,
     )
 }
 

@@ -20,7 +20,7 @@ if str(HERE) not in sys.path:
 
 from engine_harness import Engine, EngineSite, EngineUnavailable, Served  # noqa: E402
 
-ENGINE_MODULES = ("engine_machina", "engine_spirit")
+ENGINE_MODULES = ("engine_machina", "engine_spirit", "engine_flaskbb")
 
 
 def engines() -> list[Engine]:

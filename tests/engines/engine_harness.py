@@ -74,7 +74,11 @@ class Engine:
 
 
 def find_python(minimum: tuple[int, int]) -> str:
-    """An interpreter of at least `minimum`: this one, one on PATH, or one under pyenv."""
+    """An interpreter of at least `minimum`: this one, one on PATH, or one under pyenv.
+
+    The oldest that qualifies is taken: an engine pinned today may not run on a newer
+    Python (FlaskBB 2.2 fails to import on 3.13).
+    """
     if sys.version_info[:2] >= minimum:
         return sys.executable
     names = [f"python{minimum[0]}.{minor}" for minor in range(minimum[1], minimum[1] + 4)]
@@ -84,7 +88,8 @@ def find_python(minimum: tuple[int, int]) -> str:
             if probe.returncode == 0:  # a pyenv shim of a version not selected fails here
                 return found
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for version in sorted(pyenv.glob(f"{minimum[0]}.*"), reverse=True):
+    versions = [v for v in pyenv.glob(f"{minimum[0]}.*") if v.name.split(".")[1].isdigit()]
+    for version in sorted(versions, key=lambda v: int(v.name.split(".")[1])):
         minor = int(version.name.split(".")[1])
         candidate = version / "bin" / "python3"
         if minor >= minimum[1] and candidate.exists():
@@ -95,13 +100,13 @@ def find_python(minimum: tuple[int, int]) -> str:
 
 def venv_of(engine: Engine) -> Path:
     """The engine's virtualenv, created and installed from its pinned requirements if needed."""
-    requirements = engine.requirements.read_bytes()
-    stamp_text = hashlib.sha256(requirements).hexdigest()
+    python = find_python(engine.python)
+    # The venv is reused while its requirements and its interpreter are the same.
+    stamp_text = hashlib.sha256(engine.requirements.read_bytes() + python.encode()).hexdigest()
     venv = CACHE / f"{engine.name}-{engine.version}"
     stamp = venv / ".veille-installed"
     if stamp.exists() and stamp.read_text() == stamp_text:
         return venv
-    python = find_python(engine.python)
     shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -153,6 +158,8 @@ class EngineSite:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VEILLE_", "PYTHON"))}
         env.update(self.engine.env, ENGINE_DATA=str(self.data), TZ="UTC")
         env["PYTHONPATH"] = os.pathsep.join((str(self.engine.project), str(HERE)))
+        # As in an activated venv: an engine's tools (FlaskBB runs pybabel) are found.
+        env["PATH"] = os.pathsep.join((str(venv_of(self.engine) / "bin"), env.get("PATH", "")))
         return env
 
     def seed(self) -> dict[str, Any]:

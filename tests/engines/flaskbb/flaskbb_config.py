@@ -1,0 +1,29 @@
+"""FlaskBB configuration of the test install: SQLite, no Redis, Celery tasks run inline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flaskbb.configs.default import DefaultConfig
+
+DATA = Path(os.environ["ENGINE_DATA"])
+
+
+class TestInstallConfig(DefaultConfig):
+    """A throwaway site on 127.0.0.1: every path in the data folder, nothing external."""
+
+    SECRET_KEY = "test-install-only"
+    WTF_CSRF_SECRET_KEY = "test-install-only"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{DATA / 'flaskbb.sqlite'}"
+    WHOOSHEE_DIR = str(DATA / "whoosh")
+    # The search index in memory: writing it to disk at each commit made seeding slow.
+    WHOOSHEE_MEMORY_STORAGE = True
+    LOG_PATH = str(DATA / "logs")
+    USE_DEFAULT_LOGGING = False
+    REDIS_ENABLED = False
+    # No broker: tasks (notifications, mails) run in the request that queues them.
+    CELERY_CONFIG = {"task_always_eager": True, "broker_url": "memory://", "result_backend": None}
+    MAIL_SUPPRESS_SEND = True
+    RATELIMIT_ENABLED = False
+    DEBUG_TB_ENABLED = False
