@@ -64,6 +64,11 @@ _PHPBB = Preset(
         "quote_cite": "cite",
         "signature": "div.signature",
         "edit_notice": "div.notice",
+        # phpBB 3.2+ quotes carry the quoted post's id ("p" + id is its post_id).
+        "quote_post": (
+            "xpath:concat('p', (.//blockquote//cite/a[@data-post-id])[1]/@data-post-id)"
+            " ::re(^p\\d+$)"
+        ),
     },
     page_params=frozenset({"start", "f", "hilit", "view"}),
 )
@@ -93,6 +98,11 @@ _VBULLETIN = Preset(
         "signature": "blockquote.signature, div.signaturecontainer",
         "edit_notice": "blockquote.lastedited, div.lastedited",
         "likes": "span.postlike-count::text",
+        # "Envoyé par X" links showthread.php?p=123#post123; the post_id is "post_123".
+        "quote_post": (
+            "xpath:concat('post_', substring-after((.//div[@class='bbcode_postedby']"
+            "/a[contains(@href,'#post')])[1]/@href, '#post')) ::re(^post_\\d+$)"
+        ),
     },
     page_params=frozenset({"page", "p"}),
     page_rewrites=((r"/page\d+$", ""),),
@@ -124,6 +134,11 @@ _XENFORO = Preset(
         "edit_notice": "div.message-lastEdit",
         # "MaraT, kev and 3 others": reactions are named, then counted.
         "likes": "a.reactionsBar-link",
+        # data-source="post: 77098"; the post_id is "post-77098".
+        "quote_post": (
+            "xpath:concat('post-', substring-after((.//blockquote[@data-source])[1]"
+            "/@data-source, 'post: ')) ::re(^post-\\d+$)"
+        ),
     },
     page_rewrites=((r"/page-\d+/?$", "/"),),
 )
@@ -153,6 +168,11 @@ _INVISION = Preset(
         "signature": "div[data-role=memberSignature]",
         "edit_notice": "[data-excludequote]",
         "likes": "ul.ipsReact_reactions li.ipsReact_reactCount",
+        # The quoted comment's id; the post_id is "elComment_<id>".
+        "quote_post": (
+            "xpath:concat('elComment_', (.//blockquote[@data-ipsquote-contentcommentid])[1]"
+            "/@data-ipsquote-contentcommentid) ::re(^elComment_\\d+$)"
+        ),
     },
     page_rewrites=((r"/page/\d+/?$", "/"),),
 )
@@ -183,6 +203,8 @@ _SMF = Preset(
         "signature": "div.signature",
         "edit_notice": "span.modified",
         "likes": "ul.floatleft li.smflikebutton span.like_count::text",
+        # "Citation de: X" links …topic=5.msg23#msg23; the post_id is "msg23".
+        "quote_post": "blockquote cite a::attr(href) ::re(#(msg\\d+)$)",
     },
     page_rewrites=((r"([?&;]topic=\d+)\.\d+", r"\1.0"),),
 )
@@ -236,6 +258,14 @@ _DISCOURSE_HTML = Preset(
         "quote_author": "::attr(data-username)",
         "quote_cite": "div.title",
         "likes": "meta[itemprop=userInteractionCount]::attr(content)",
+        # data-post is the quoted post's number in the topic; the post_id is "post_<n>".
+        # A quote of another topic's post names a post of that topic: left out.
+        "quote_post": (
+            "xpath:concat('post_', (.//aside[contains(@class,'quote')])[1][not(@data-topic)"
+            " or contains(concat(//link[@rel='canonical']/@href, '/'), concat('/', @data-topic, '/'))"
+            " or contains(//link[@rel='canonical']/@href, concat('/', @data-topic, '?'))]"
+            "/@data-post) ::re(^post_\\d+$)"
+        ),
     },
     page_params=frozenset({"page"}),
     page_rewrites=((r"(/t/[^/]+/\d+)/\d+/?$", r"\1"),),

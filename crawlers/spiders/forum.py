@@ -333,6 +333,10 @@ class ForumSpider(VeilleSpider):
         author_url = first_text(element, sel.author_url)
         base = base_url(response)
         likes = parse_likes(first_text(element, sel.likes)) if sel.likes else None
+        # Where the engine links a quote to the quoted post, the first quote's post is the
+        # one this post answers.
+        quoted_id = first_text(element, sel.quote_post) if sel.quote_post and text.quotes else ""
+        reply_to = (f"{thread}#{quoted_id}" if self._thread_scoped() else quoted_id) or None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
@@ -345,6 +349,7 @@ class ForumSpider(VeilleSpider):
             published_at=published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
+            reply_to=reply_to,
             metrics={"likes": likes} if likes is not None else {},
             lang_hint=self.source.lang_hint,
             fetched_at=now,

@@ -2,15 +2,18 @@
 
 `python tests/engines/save_pages.py [engine_module ...]` installs, seeds and serves each
 engine as the tests do, then saves its start page, the first topic list its preset
-finds there and that list's first topic (`index.html`, `topic-list.html`, `topic.html`),
-plus `pages.json` naming the URL each came from. Engine detection and the parsing tests
-work on these pages without installing anything.
+finds there, that list's first topic and the second page of the seed's longest thread
+(`index.html`, `topic-list.html`, `topic.html`, `topic-page-2.html`: quotes, nested
+quotes, signatures, edits, a "next" link), with `pages.json` naming the URL each came
+from and `truth.json`, the seed's truth. Engine detection and the fast preset tests
+(tests/engines/test_engine_pages.py) work on these pages without installing anything.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -38,7 +41,7 @@ def save(engine: Engine) -> Path:
     selectors = preset_for(engine.preset).selectors
     with tempfile.TemporaryDirectory() as data:
         site = EngineSite(engine, Path(data))
-        site.seed()
+        truth = site.seed()
         site.start()
         try:
             start = site.base_url + engine.start_path
@@ -48,6 +51,9 @@ def save(engine: Engine) -> Path:
             topic = site.base_url + first_text(Selector(listing), selectors["topic_links"])
             pages = {"index.html": (start, index), "topic-list.html": (forum, listing)}
             pages["topic.html"] = (topic, fetch(topic))
+            threads = Counter(post["thread_url"] for post in truth["posts"])
+            longest = site.base_url + threads.most_common(1)[0][0] + "?page=2"
+            pages["topic-page-2.html"] = (longest, fetch(longest))
         finally:
             site.stop()
     folder = OUT / engine.name
@@ -58,6 +64,8 @@ def save(engine: Engine) -> Path:
     origin = {name: url.removeprefix(base) for name, (url, _) in pages.items()}
     meta = {"engine": engine.name, "version": engine.version, "preset": engine.preset}
     (folder / "pages.json").write_text(json.dumps({**meta, "paths": origin}, indent=1) + "\n")
+    text = json.dumps(truth, ensure_ascii=False, indent=1) + "\n"
+    (folder / "truth.json").write_text(text, encoding="utf-8")
     return folder
 
 
