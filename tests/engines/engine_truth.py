@@ -34,7 +34,10 @@ class Figures:
     date: float
     title: float
     thread_url: float
+    # Seeded replies whose quoted post Veille named, over those the engine links (None
+    # when the engine links none); and posts whose stored reply_to is not the seeded one.
     reply_to: float | None
+    reply_to_wrong: int = 0
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +59,8 @@ class Figures:
             f"{self.engine}: {self.found}/{self.seeded} posts (recall {self.recall:.3f}), "
             f"extra {self.extra}, author {self.author:.3f}, body {self.body:.3f}, "
             f"quotes {self.quotes:.3f}, date ±{DATE_TOLERANCE_S}s {self.date:.3f}, "
-            f"title {self.title:.3f}, thread URL {self.thread_url:.3f}, reply_to {reply}"
+            f"title {self.title:.3f}, thread URL {self.thread_url:.3f}, reply_to {reply} "
+            f"({self.reply_to_wrong} wrong)"
         )
 
 
@@ -75,7 +79,7 @@ def compare(
     by_id = {p.external_id: p for p in stored}
     seeded = truth["posts"]
     hits = {"author": 0, "body": 0, "quotes": 0, "date": 0, "title": 0, "thread_url": 0}
-    replies = {"expected": 0, "right": 0}
+    replies = {"expected": 0, "right": 0, "wrong": 0}
     misses: list[str] = []
     found = 0
     for expected in seeded:
@@ -100,9 +104,14 @@ def compare(
             hits[name] += ok
             if not ok:
                 misses.append(f"{expected['id']}: {name} {_shown(name, post)!r}")
-        if expected.get("reply_to") is not None:
+        wanted = expected.get("reply_to")
+        wanted = key.format(id=wanted) if wanted is not None else None
+        if wanted is not None:
             replies["expected"] += 1
-            replies["right"] += post.reply_to == key.format(id=expected["reply_to"])
+            replies["right"] += post.reply_to == wanted
+        if post.reply_to != wanted:
+            replies["wrong"] += 1
+            misses.append(f"{expected['id']}: reply_to {post.reply_to!r}")
     n = len(seeded) or 1
     known = {key.format(id=p["id"]) for p in seeded}
     return Figures(
@@ -112,6 +121,7 @@ def compare(
         found=found,
         extra=sum(p.external_id not in known for p in stored),
         reply_to=replies["right"] / replies["expected"] if replies["expected"] else None,
+        reply_to_wrong=replies["wrong"],
         misses=misses,
         **{name: count / n for name, count in hits.items()},
     )

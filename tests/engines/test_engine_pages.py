@@ -74,6 +74,7 @@ def test_a_thread_page_comes_out_as_seeded(engine: str) -> None:
         figures.misses
     )
     assert (figures.title, figures.thread_url) == (1, 1), figures.misses
+    assert figures.reply_to_wrong == 0, figures.misses
     assert sum(bool(p.quoted) for p in posts) >= 2, "the page was chosen for its quotes"
     nexts = [o.url for o in output if isinstance(o, Request)]
     assert nexts == [ORIGIN + meta["paths"]["topic-page-2.html"].replace("page=2", "page=3")]

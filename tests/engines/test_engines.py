@@ -59,3 +59,4 @@ def test_the_preset_reads_every_seeded_post(served: Served, tmp_path: Path) -> N
         assert getattr(figures, name) >= FIELD_MIN, (name, figures.misses[:10])
     if figures.reply_to is not None:
         assert figures.reply_to >= FIELD_MIN, figures.misses[:10]
+    assert figures.reply_to_wrong <= (1 - FIELD_MIN) * figures.found, figures.misses[:10]
