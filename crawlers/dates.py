@@ -14,9 +14,11 @@ What is kept here is only what the library lacks, each with the text that shows 
 - Local times get their zone from zoneinfo rather than dateparser's `TIMEZONE`, which
   reads the repeated hour of October ("25/10/2026 02:30") as its second occurrence;
   here it is the first, and a skipped hour of March keeps the offset before the change.
-- A date must name a day: dateparser reads "2024", "mai" or "mars 2026" (a post count or
-  a month heading a wrong selector picked up) as dates; they are refused unless the text
-  says how long ago ("il y a 2 mois").
+- A date must name a day and its month or year: dateparser reads "2024", "mai", "mars
+  2026" or "#16" (a post count, a month heading, a post number a wrong selector picked
+  up) as dates; they are refused unless the text says how long ago ("il y a 2 mois").
+- A reading whose year is not the one the text shows is set aside for the search below:
+  dateparser reads "Mathieu_75 1er avril 2026 à 08h00" as yesterday at 08:00.
 - Inside a byline, search_dates cuts the date from its time ("Posté le : 12/11/2024 à
   14h32" gives two dates) and takes a leading name for a date ("Par: Mai le 3 mars à
   8h"); the spans it finds are joined and widened word by word, the longest that reads
@@ -57,15 +59,18 @@ class DateParseError(ValueError):
 # Seconds since 1970, as engines put in data attributes (XenForo's `data-time`).
 _EPOCH = re.compile(r"\d{9,11}")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_POST_NUMBER = re.compile(r"(?:n°|#)\s?\d+\b")
 _NOW_WORDS = re.compile(r"^(?:a l'instant|il y a quelques secondes|a l'heure actuelle)$")
 _CLOCK_WORDS = ((re.compile(r"\bminuit\b"), "0h00"),)
 # A text that says how long ago: the only kind allowed to name no day.
 _AGO = re.compile(r"\b(?:il y a|ago|depuis)\b")
 # A date or a time in figures: part of a byline that must be read, not left over.
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _DATE_LIKE = re.compile(r"\d{1,4}\s?[/.:h-]\s?\d{1,2}")
 _DAY_WORDS = re.compile(r"\b(?:aujourd'hui|hier|avant-hier|today|yesterday|il y a|ago)\b")
 # Widening a found span is a handful of parses; a byline is a few words, this caps it.
 _MAX_SPANS = 24
+_WORDS_BEFORE = 3
 
 
 def normalise(text: str) -> str:
@@ -76,7 +81,9 @@ def normalise(text: str) -> str:
     stripped = "".join(
         c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
     )
-    clean = " ".join(stripped.lower().split())
+    # A post number in a byline ("Aujourd'hui, 09:12 #12") is never part of a date, and
+    # dateparser then reads the whole text as "today, now".
+    clean = " ".join(_POST_NUMBER.sub(" ", stripped.lower()).split())
     # Guillemets, arrows and dashes around a date are decoration.
     clean = re.sub(r"^[^\w']+|[^\w'.]+$", "", clean).strip(" .")
     for pattern, replacement in _CLOCK_WORDS:
@@ -108,7 +115,9 @@ def _read(text: str, parser: DateDataParser) -> datetime | None:
     data = parser.get_date_data(text)
     if data.date_obj is None:
         return None
-    if "day" not in (getattr(data, "parts", None) or ()) and not _AGO.search(text):
+    parts = getattr(data, "parts", None) or ()
+    # A day with its month or year: a bare "16" (a post number) is not a date.
+    if ("day" not in parts or len(parts) < 2) and not _AGO.search(text):
         return None
     return data.date_obj
 
@@ -127,11 +136,16 @@ def _spans(text: str, languages: Sequence[str], settings: dict[str, Any]) -> lis
         ends.add(cursor)
         starts.add(start)
         # A leading name read as a month or a weekday ("Mai le 3 mars"): try without it;
-        # a day the search left out ("1er avril" found as "avril"): try with it.
+        # a day and month the search left out ("1er avril 2025" found as "2025"): try
+        # with up to three words before.
         if (space := text.find(" ", start, cursor)) > 0:
             starts.add(space + 1)
-        if (before := text.rfind(" ", 0, max(start - 1, 0))) >= 0 or start > 0:
-            starts.add(before + 1)
+        before = start
+        for _ in range(_WORDS_BEFORE):
+            if before <= 0:
+                break
+            before = text.rfind(" ", 0, before - 1) + 1
+            starts.add(before)
     spans = {text[s:e].strip() for s in starts for e in ends if e > s}
     return sorted(spans, key=len, reverse=True)[:_MAX_SPANS]
 
@@ -143,9 +157,19 @@ def _search(
     for span in _spans(clean, languages, settings):
         if not (re.search(r"\d", span) or _DAY_WORDS.search(span)):
             continue  # "un jour" alone is not a date
-        if (parsed := _read(span, parser)) is not None:
+        if (parsed := _read(span, parser)) is not None and _consistent(span, parsed):
             return parsed, clean.replace(span, " ", 1)
     return None, clean
+
+
+def _consistent(text: str, parsed: datetime) -> bool:
+    """False when the text names a year the reading does not have.
+
+    dateparser sometimes reads a byline with figures in a name as a relative date;
+    the year it shows is the cheapest sign of that.
+    """
+    years = {int(y) for y in _YEAR.findall(text)}
+    return not years or parsed.year in years
 
 
 def _to_utc(parsed: datetime, zone: ZoneInfo) -> datetime:
@@ -190,6 +214,8 @@ def parse_post_date(
     langs = tuple(languages)
     parser = _parser(langs, date_order, base)
     parsed = _read(clean, parser)
+    if parsed is not None and not _consistent(clean, parsed):
+        parsed = None  # "mathieu_75 1er avril 2026 a 08h00" read as yesterday: search instead
     if parsed is None:
         parsed, rest = _search(clean, parser, langs, _settings(date_order, base))
         if parsed is not None and (left := _DATE_LIKE.search(rest)):

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_detect import register as register_detect_command
+from pipeline.cli_export import register as register_export_commands
 from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.models import CrawlRun
@@ -330,6 +332,8 @@ def demo(
 
 # NLP commands (eval, sentiment export/train) live in their own module.
 register_nlp_commands(app)
+register_export_commands(app, _config, out, console)
+register_detect_command(sources_app, _config, out, console)
 
 
 def main() -> None:

@@ -200,7 +200,8 @@ class SourceConfig(_Model):
     obey_robots: bool | None = None
     selectors: ForumSelectors | None = None
     preset: str | None = Field(
-        default=None, description="Forum engine preset (phpbb, xenforo, discourse_html, …)."
+        default=None,
+        description="Forum engine preset (phpbb, xenforo, discourse_html, …), or auto.",
     )
     days_back: int | None = Field(
         default=None, ge=1, description="Skip threads and posts older than this many days."
@@ -229,6 +230,9 @@ class SourceConfig(_Model):
     @model_validator(mode="after")
     def _forum_selectors_complete(self) -> SourceConfig:
         if self.kind == "forum":
+            if self.preset is None and self.selectors is None:
+                # Neither preset nor selectors: the engine is recognised at crawl time.
+                self.preset = "auto"
             self.forum_selectors()
         return self
 
@@ -238,16 +242,20 @@ class SourceConfig(_Model):
         from crawlers.selectors import check_expression
 
         overrides = self.selectors.model_dump() if self.selectors else {}
-        try:
-            merged = resolve_selectors(self.preset, overrides)
-        except KeyError as exc:
-            raise ValueError(f"preset: {exc.args[0]}") from None
-        if missing := missing_selectors(merged):
-            via = f"preset {self.preset!r} plus " if self.preset else ""
-            raise ValueError(
-                f"source {self.id!r}: {via}selectors lack {', '.join(missing)} "
-                "(name a preset or give these selectors)"
-            )
+        if self.preset == "auto":
+            # Detection (crawlers/detect.py) completes these at crawl time.
+            merged = {k: v for k, v in overrides.items() if v}
+        else:
+            try:
+                merged = resolve_selectors(self.preset, overrides)
+            except KeyError as exc:
+                raise ValueError(f"preset: {exc.args[0]}") from None
+            if missing := missing_selectors(merged):
+                via = f"preset {self.preset!r} plus " if self.preset else ""
+                raise ValueError(
+                    f"source {self.id!r}: {via}selectors lack {', '.join(missing)} "
+                    "(name a preset or give these selectors)"
+                )
         for name, expression in merged.items():
             if problem := check_expression(expression):
                 raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")

@@ -117,6 +117,7 @@ def test_time_zone_comes_from_the_source() -> None:
         "25h70",
         "2024",  # a year, a month: no day
         "mai",
+        "#16",  # a post number
         "Par: gege",
         "Message n°12",
     ],
@@ -173,10 +174,12 @@ BYLINES = [
     ("Publié par Marie il y a 3 heures", "2026-03-14 07:00"),
     ("Message de kev, il y a 2 jours", "2026-03-12 10:00"),
     ("Aujourd'hui, 09:12", "2026-03-14 08:12"),
+    ("Aujourd'hui, 09:12 #12", "2026-03-14 08:12"),  # vBulletin's post counter
     ("Hier à 14h32", "2026-03-13 13:32"),
     ("Posté hier à 23h05", "2026-03-13 22:05"),
     ("le 3 mars à 8h", "2026-03-03 07:00"),
     ("Par: Mai le 3 mars à 8h", "2026-03-03 07:00"),  # a name that is a month
+    ("Mathieu_75 1er avril 2025 à 08h00", "2025-04-01 06:00"),  # figures in the name
     ("Par: Sam le 21 novembre 2025 17:47", "2025-11-21 16:47"),  # a name that is a weekday
     ("Réponse #4 le 1er avril 2025 à 08h00", "2025-04-01 06:00"),
     ("Envoyé le mar. 10 mars 2026, 19:05", "2026-03-10 18:05"),
