@@ -9,6 +9,7 @@ the seed wrote it. The topic list must give a request per topic row and a next p
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,11 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawlers.generic import find_posts
+from crawlers.generic_recall import Recall, TruePost
+from crawlers.generic_recall import compare as compare_generic
 from crawlers.presets import PRESETS
+from crawlers.selectors import root_of
 from crawlers.spiders.forum import ForumSpider
 from crawlers.state import TopicPageItem
 from pipeline.config import SourceConfig
@@ -91,3 +96,38 @@ def test_the_topic_list_gives_every_topic_and_the_next_page(engine: str) -> None
     # The first sub-forum holds more topics than one list page: a full page of them.
     assert len(topics) >= 10 and topics <= threads
     assert any("page=2" in r.url for r in requests if "thread" not in r.meta)
+
+
+def true_posts(truth: dict[str, Any], ids: set[str]) -> list[TruePost]:
+    """The seed's posts with these ids, as the generic extractor's recall counts them."""
+    return [
+        TruePost(p["author"], datetime.fromisoformat(p["published_at"]), p["body"])
+        for p in truth["posts"]
+        if p["id"] in ids
+    ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_generic_extractor_recall_with_the_preset_withheld(engine: str) -> None:
+    """Figures of the generic extractor on the engine's real thread pages (printed)."""
+    meta, truth = saved(engine)
+    result = Recall()
+    for name in ("topic.html", "topic-page-2.html"):
+        response = page(engine, name, meta)
+        root = root_of(response)
+        # Which seeded posts the page holds: what its preset reads there.
+        crawl = spider(meta["preset"])
+        ids = {
+            post.external_id
+            for o in crawl.parse_topic(response)
+            if isinstance(o, TopicPageItem)
+            for post in o.posts
+        }
+        found, _, _ = find_posts(root, "Europe/Paris", datetime.now(UTC))
+        compare_generic(found, true_posts(truth, ids), result)
+    print(
+        f"\n[generic] {engine}: {result.found}/{result.posts} posts (recall {result.recall:.3f}),"
+        f" exact bodies {result.body_rate:.3f}, extra {result.extra}"
+    )
+    assert result.posts >= 12
+    assert result.found + len(result.misses) == result.posts
