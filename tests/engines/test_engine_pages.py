@@ -19,6 +19,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawlers.detect import detect_engine
 from crawlers.generic import find_posts
 from crawlers.generic_recall import Recall, TruePost
 from crawlers.generic_recall import compare as compare_generic
@@ -131,3 +132,11 @@ def test_generic_extractor_recall_with_the_preset_withheld(engine: str) -> None:
     )
     assert result.posts >= 12
     assert result.found + len(result.misses) == result.posts
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_detection_recognises_the_engine_on_each_saved_page(engine: str) -> None:
+    meta, _ = saved(engine)
+    for name, path in meta["paths"].items():
+        detection = detect_engine(root_of(page(engine, name, meta)), ORIGIN + path)
+        assert detection.preset == meta["preset"], (name, detection)

@@ -9,14 +9,18 @@ seed's truth. Figures are printed (run with -s) and saved to test-output/engines
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 from engine_harness import REPO, SOURCE_ID, Served, crawl_env, write_config
 from engine_truth import Figures, compare
 
 from crawlers.run import crawl_source
+from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.store.sqlite import SQLiteStore
 
@@ -60,3 +64,25 @@ def test_the_preset_reads_every_seeded_post(served: Served, tmp_path: Path) -> N
     if figures.reply_to is not None:
         assert figures.reply_to >= FIELD_MIN, figures.misses[:10]
     assert figures.reply_to_wrong <= (1 - FIELD_MIN) * figures.found, figures.misses[:10]
+
+
+POST_LINE = re.compile(r"^  - (\S+), (\d{4}-\d\d-\d\d \d\d:\d\d) UTC ?: (.+)$", re.M)
+
+
+def test_sources_detect_recognises_the_engine(served: Served, tmp_path: Path) -> None:
+    """`veille sources detect URL` names the engine's preset and reads three seeded posts."""
+    config_dir = write_config(tmp_path / "config", served.engine, served.site.base_url)
+    url = served.site.base_url + served.engine.start_path
+    result = CliRunner().invoke(app, ["sources", "detect", url, "--config-dir", str(config_dir)])
+    assert result.exit_code == 0, result.output
+    engine = re.escape(served.engine.preset)
+    assert re.search(rf"^Moteur : {engine} \(confiance [01]\.\d\d\)$", result.output, re.M), (
+        result.output
+    )
+    seeded = {
+        (p["author"], datetime.fromisoformat(p["published_at"]).strftime("%Y-%m-%d %H:%M"))
+        for p in served.truth["posts"]
+    }
+    posts = POST_LINE.findall(result.output)
+    assert len(posts) == 3, result.output
+    assert {(author, date) for author, date, _ in posts} <= seeded, result.output
