@@ -176,6 +176,9 @@ class ForumSelectors(_Model):
     quote_cite: str | None = None
     signature: str | None = None
     edit_notice: str | None = None
+    # The quoted post's id, in the form `post_id` gives, where the engine links a quote
+    # to the post it quotes (fills `reply_to`).
+    quote_post: str | None = None
 
 
 class SourceConfig(_Model):

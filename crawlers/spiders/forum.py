@@ -312,6 +312,7 @@ class ForumSpider(AutoForumMixin, VeilleSpider):
         text, author_url = fields.text, fields.author_url
         base = base_url(response)
         likes = parse_likes(fields.likes_text) if fields.likes_text else None
+        reply_to = self._reply_to(element, thread) if text.quotes else None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
@@ -324,10 +325,19 @@ class ForumSpider(AutoForumMixin, VeilleSpider):
             published_at=fields.published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
+            reply_to=reply_to,
             metrics={"likes": likes} if likes is not None else {},
             lang_hint=self.source.lang_hint,
             fetched_at=now,
         )
+
+    def _reply_to(self, element: etree._Element, thread: str) -> str | None:
+        """The post a quoting post answers, where the engine links its quote to it."""
+        expression = getattr(self.sel, "quote_post", None)
+        quoted_id = first_text(element, expression) if expression else ""
+        if not quoted_id:
+            return None
+        return f"{thread}#{quoted_id}" if self._thread_scoped() else quoted_id
 
     def _thread_scoped(self) -> bool:
         return self.preset is not None and self.preset.post_id_scope == "thread"
