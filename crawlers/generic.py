@@ -66,7 +66,12 @@ _NOT_POST_DATE_LABEL = re.compile(
     r"(?i)(?:joined|registered|member since|inscrit|inscription|membre depuis|"
     r"derni[eè]re visite|last visit)\W*$"
 )
-_DAY_WORD = re.compile(r"(?i)\b(?:aujourd|hier|today|yesterday|il y a|ago)")
+# What a date text shows at least: a time, a numeric date, a month's name or a day word.
+_DATE_HINT = re.compile(
+    r"(?i)\d{1,2}\s?[:h]\s?\d{2}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\b(?:aujourd|hier|today|"
+    r"yesterday|il y a|ago|janv|f[ée]vr?|mars|avr|mai|juin|juil|ao[uû]t|sept?|oct|nov|d[ée]c|"
+    r"jan|feb|mar|apr|may|jun|jul|aug)"
+)
 _WRAPPER = etree.XPath(
     "boolean(.//h1 | .//*[contains(@class,'pagination') or contains(@class,'pageNav') "
     "or contains(@class,'pagelinks')])"
@@ -175,8 +180,8 @@ def _date_of(block: etree._Element, dates: _Dates) -> tuple[datetime, etree._Ele
         text = " ".join(element.xpath("string()").split())
         if not text or len(text) > MAX_DATE_CHARS:
             continue
-        if not (_HAS_DIGIT.search(text) or _DAY_WORD.search(text)):
-            continue
+        if not _DATE_HINT.search(text):
+            continue  # "Messages : 412", "#13": dateparser's search costs ~15 ms a text
         if when := dates.read(text):
             return when, element
     return None
