@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.offline import use_shipped_suffix_list
 from crawlers.stats import fill_run
 from pipeline.config import ConfigError, SourceConfig, VeilleConfig, load_config
 from pipeline.models import CrawlRun
@@ -45,6 +46,7 @@ def run_crawl(
     config: VeilleConfig, source: SourceConfig, progress_interval: float = PROGRESS_INTERVAL
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Crawl `source` in this process (once per process); returns stats and extra errors."""
+    use_shipped_suffix_list()  # before Scrapy is imported (crawlers/offline.py)
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.settings import build_settings

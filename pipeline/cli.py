@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_detect import register as register_detect_command
+from pipeline.cli_export import register as register_export_commands
 from pipeline.cli_nlp import register as register_nlp_commands
 from pipeline.config import ConfigError, VeilleConfig, load_config
 from pipeline.models import CrawlRun
@@ -144,6 +146,7 @@ def config_check(config_dir: ConfigDir = None) -> None:
 @sources_app.command("status")
 def sources_status_command(config_dir: ConfigDir = None) -> None:
     """Per source: last crawl (status, duration, pages, posts, errors) and the next one."""
+    from pipeline.crawl_health import BROKEN_RUNS
     from pipeline.sources_status import sources_status
 
     config = _config(config_dir)
@@ -172,6 +175,16 @@ def sources_status_command(config_dir: ConfigDir = None) -> None:
                 markup=False,
             )
             out.print(f"  errors: {row.errors_text}", markup=False)
+            if row.reasons_text:
+                out.print(f"  pages that gave nothing: {row.reasons_text}", markup=False)
+            if row.engine:
+                out.print(f"  engine (auto): {row.engine}", markup=False)
+            if row.broken:
+                out.print(
+                    f"  BROKEN: the last {BROKEN_RUNS} crawls stored nothing from topic lists "
+                    "that have threads",
+                    markup=False,
+                )
         out.print(f"  threads known: {row.threads_known}; next: {next_text}", markup=False)
 
 
@@ -330,6 +343,8 @@ def demo(
 
 # NLP commands (eval, sentiment export/train) live in their own module.
 register_nlp_commands(app)
+register_export_commands(app, _config, out, console)
+register_detect_command(sources_app, _config, out, console)
 
 
 def main() -> None:

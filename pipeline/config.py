@@ -178,6 +178,9 @@ class ForumSelectors(_Model):
     quote_cite: str | None = None
     signature: str | None = None
     edit_notice: str | None = None
+    # The quoted post's id, in the form `post_id` gives, where the engine links a quote
+    # to the post it quotes (fills `reply_to`).
+    quote_post: str | None = None
 
 
 class SourceConfig(_Model):
@@ -199,7 +202,8 @@ class SourceConfig(_Model):
     obey_robots: bool | None = None
     selectors: ForumSelectors | None = None
     preset: str | None = Field(
-        default=None, description="Forum engine preset (phpbb, xenforo, discourse_html, …)."
+        default=None,
+        description="Forum engine preset (phpbb, xenforo, discourse_html, …), or auto.",
     )
     days_back: int | None = Field(
         default=None, ge=1, description="Skip threads and posts older than this many days."
@@ -228,6 +232,9 @@ class SourceConfig(_Model):
     @model_validator(mode="after")
     def _forum_selectors_complete(self) -> SourceConfig:
         if self.kind == "forum":
+            if self.preset is None and self.selectors is None:
+                # Neither preset nor selectors: the engine is recognised at crawl time.
+                self.preset = "auto"
             self.forum_selectors()
         return self
 
@@ -237,16 +244,20 @@ class SourceConfig(_Model):
         from crawlers.selectors import check_expression
 
         overrides = self.selectors.model_dump() if self.selectors else {}
-        try:
-            merged = resolve_selectors(self.preset, overrides)
-        except KeyError as exc:
-            raise ValueError(f"preset: {exc.args[0]}") from None
-        if missing := missing_selectors(merged):
-            via = f"preset {self.preset!r} plus " if self.preset else ""
-            raise ValueError(
-                f"source {self.id!r}: {via}selectors lack {', '.join(missing)} "
-                "(name a preset or give these selectors)"
-            )
+        if self.preset == "auto":
+            # Detection (crawlers/detect.py) completes these at crawl time.
+            merged = {k: v for k, v in overrides.items() if v}
+        else:
+            try:
+                merged = resolve_selectors(self.preset, overrides)
+            except KeyError as exc:
+                raise ValueError(f"preset: {exc.args[0]}") from None
+            if missing := missing_selectors(merged):
+                via = f"preset {self.preset!r} plus " if self.preset else ""
+                raise ValueError(
+                    f"source {self.id!r}: {via}selectors lack {', '.join(missing)} "
+                    "(name a preset or give these selectors)"
+                )
         for name, expression in merged.items():
             if problem := check_expression(expression):
                 raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")
@@ -446,6 +457,16 @@ class FastThreadRuleConfig(_RuleBase):
     max_thread_age_hours: float = Field(default=24.0, gt=0)
 
 
+class SourceBrokenRuleConfig(_RuleBase):
+    """A source whose last crawls stored nothing from thread lists that have threads."""
+
+    type: Literal["source_broken"]
+    runs: int = Field(default=3, ge=1, description="Consecutive broken crawls that raise it.")
+    sources: list[str] = Field(
+        default_factory=list, description="Source ids to watch; empty: every forum source."
+    )
+
+
 def _rule_type(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("type") or "crisis_vocabulary")
@@ -458,7 +479,8 @@ RuleConfig = Annotated[
     | Annotated[VolumeSpikeRuleConfig, Tag("volume_spike")]
     | Annotated[NegativeShareRuleConfig, Tag("negative_share")]
     | Annotated[HighReachRuleConfig, Tag("high_reach_author")]
-    | Annotated[FastThreadRuleConfig, Tag("fast_thread")],
+    | Annotated[FastThreadRuleConfig, Tag("fast_thread")]
+    | Annotated[SourceBrokenRuleConfig, Tag("source_broken")],
     Discriminator(_rule_type),
 ]
 
