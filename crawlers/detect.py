@@ -96,6 +96,23 @@ SIGNATURES: dict[str, Signature] = {
         (r"/t/[^/]+/\d+", r"/latest\b"),
         r"discourse\.org",
     ),
+    "spirit": Signature(
+        None,
+        ("div.spirit", "div.layout__topics__topic", "div.comments_list__comment", "a.topic__link"),
+        (r"/topic/\d+/[^/]+/?$", r"/category/\d+/"),
+    ),
+    "flaskbb": Signature(
+        None,
+        (
+            "div.flaskbb-stats",
+            "div.forum-name",
+            "div.topic-name",
+            "div.post-box",
+            "div.author-name",
+        ),
+        (r"/topic/\d+-", r"/forum/\d+-"),
+        r"flaskbb\.(?:com|org)",
+    ),
     "django_machina": Signature(
         r"machina",
         ("a.topic-name-link", "a.forum-name-link", "div.post-content", "p.post-meta"),

@@ -37,6 +37,9 @@ QUOTES = (
     "xpath:.//blockquote[not(contains(@class,'content'))]"
     "[not(ancestor::aside[contains(@class,'quote')])]"  # Discourse: the quote's own text
     " | .//aside[contains(@class,'quote')] | .//div[contains(@class,'bbcode_container')]"
+    # A Markdown engine's "**gege** wrote:" paragraph above the quote (FlaskBB): cut too.
+    " | .//p[following-sibling::*[1][self::blockquote]]"
+    "[re:test(normalize-space(.), '(wrote|said|a écrit|a dit) ?:$', 'i')]"
 )
 # The line above a quote naming who wrote it (Simple Machines' <cite>, Discourse's title).
 QUOTE_CITES = (
@@ -57,6 +60,12 @@ _AUTHOR_CLASS = re.compile(r"(?:user|author|poster|creator|member)[-_]?(?:name)?
 # behind a relative one ("il y a 3 heures", Khoros, Invision).
 _DATE_ATTRS = ("datetime", "data-time", "data-timestamp", "data-date", "title")
 _HAS_DIGIT = re.compile(r"\d")
+# Dates of the author, not of the post: "Joined: 2 déc. 2026", "Inscrit le …".
+_NOT_POST_DATE_CLASS = re.compile(r"(?i)regist|joined|since|birth|last-?seen|last-?visit")
+_NOT_POST_DATE_LABEL = re.compile(
+    r"(?i)(?:joined|registered|member since|inscrit|inscription|membre depuis|"
+    r"derni[eè]re visite|last visit)\W*$"
+)
 _DAY_WORD = re.compile(r"(?i)\b(?:aujourd|hier|today|yesterday|il y a|ago)")
 _WRAPPER = etree.XPath(
     "boolean(.//h1 | .//*[contains(@class,'pagination') or contains(@class,'pageNav') "
@@ -128,10 +137,26 @@ class _Dates:
         return self.memo[text]
 
 
+def _authors_date(element: etree._Element, block: etree._Element) -> bool:
+    """True for a date of the author (registration, last visit) rather than of the post."""
+    for node in (element, *element.iterancestors()):
+        if node is block:
+            break
+        if _NOT_POST_DATE_CLASS.search(node.get("class") or ""):
+            return True
+    previous = element.getprevious()
+    before = (previous.tail if previous is not None else None) or (
+        element.getparent().text if element.getparent() is not None else ""
+    )
+    return bool(_NOT_POST_DATE_LABEL.search(before or ""))
+
+
 def _date_of(block: etree._Element, dates: _Dates) -> tuple[datetime, etree._Element] | None:
     """The block's date and the element holding it: an attribute first, then a short text."""
     for element in block.iter():
         if not isinstance(element.tag, str) or _in_quote(element):
+            continue
+        if _authors_date(element, block):
             continue
         for attr in _DATE_ATTRS:
             value = element.get(attr)
@@ -144,6 +169,8 @@ def _date_of(block: etree._Element, dates: _Dates) -> tuple[datetime, etree._Ele
         if not isinstance(element.tag, str) or _in_quote(element) or _is_quote(element):
             continue
         if any(d is element or element in d.iterancestors() for d in dropped):
+            continue
+        if _authors_date(element, block):
             continue
         text = " ".join(element.xpath("string()").split())
         if not text or len(text) > MAX_DATE_CHARS:
@@ -197,6 +224,8 @@ def _body_of(block: etree._Element, taken: Sequence[etree._Element]) -> etree._E
             continue  # holds the byline
         if _in_quote(element) or _is_quote(element):
             continue
+        if any(d is element or d in element.iterancestors() for d in dropped):
+            continue  # a signature is not the body, however long
         size = _size(element) - sum(_size(d) for d in dropped if element in d.iterancestors())
         if size >= MIN_BODY_CHARS:
             found.append((size, depth, element))

@@ -146,6 +146,7 @@ def config_check(config_dir: ConfigDir = None) -> None:
 @sources_app.command("status")
 def sources_status_command(config_dir: ConfigDir = None) -> None:
     """Per source: last crawl (status, duration, pages, posts, errors) and the next one."""
+    from pipeline.crawl_health import BROKEN_RUNS
     from pipeline.sources_status import sources_status
 
     config = _config(config_dir)
@@ -174,6 +175,16 @@ def sources_status_command(config_dir: ConfigDir = None) -> None:
                 markup=False,
             )
             out.print(f"  errors: {row.errors_text}", markup=False)
+            if row.reasons_text:
+                out.print(f"  pages that gave nothing: {row.reasons_text}", markup=False)
+            if row.engine:
+                out.print(f"  engine (auto): {row.engine}", markup=False)
+            if row.broken:
+                out.print(
+                    f"  BROKEN: the last {BROKEN_RUNS} crawls stored nothing from topic lists "
+                    "that have threads",
+                    markup=False,
+                )
         out.print(f"  threads known: {row.threads_known}; next: {next_text}", markup=False)
 
 

@@ -455,6 +455,16 @@ class FastThreadRuleConfig(_RuleBase):
     max_thread_age_hours: float = Field(default=24.0, gt=0)
 
 
+class SourceBrokenRuleConfig(_RuleBase):
+    """A source whose last crawls stored nothing from thread lists that have threads."""
+
+    type: Literal["source_broken"]
+    runs: int = Field(default=3, ge=1, description="Consecutive broken crawls that raise it.")
+    sources: list[str] = Field(
+        default_factory=list, description="Source ids to watch; empty: every forum source."
+    )
+
+
 def _rule_type(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("type") or "crisis_vocabulary")
@@ -467,7 +477,8 @@ RuleConfig = Annotated[
     | Annotated[VolumeSpikeRuleConfig, Tag("volume_spike")]
     | Annotated[NegativeShareRuleConfig, Tag("negative_share")]
     | Annotated[HighReachRuleConfig, Tag("high_reach_author")]
-    | Annotated[FastThreadRuleConfig, Tag("fast_thread")],
+    | Annotated[FastThreadRuleConfig, Tag("fast_thread")]
+    | Annotated[SourceBrokenRuleConfig, Tag("source_broken")],
     Discriminator(_rule_type),
 ]
 

@@ -140,6 +140,7 @@ def evaluate_alerts(
 
     with _STAGE_LOCK:
         drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
+        touched.update(alert.id for alert in stage.check_crawls())
     report.details["alerts_touched"] = sorted(touched)
     return report
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pipeline.alerts.builtin
 import pipeline.alerts.posts  # registers the built-in rules
+import pipeline.alerts.sources
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
 from pipeline.config import VeilleConfig
@@ -39,8 +40,8 @@ def evaluate_rules(
     ctx = RuleContext(config=config, store=store, now=now, mentions=mentions)
     found: list[tuple[object, Finding]] = []
     for rule in config.rules:
-        if not rule.enabled:
-            continue
+        if not rule.enabled or rule.type in pipeline.alerts.sources.CRAWL_RULE_TYPES:
+            continue  # crawl rules run once per alerts run (AlertsStage.check_crawls)
         try:
             findings = RULE_TYPES[rule.type](rule, ctx)
         except Exception:
@@ -77,6 +78,24 @@ class AlertsStage:
             alert = self._apply(rule, finding, now)
             if alert is not None:
                 changed.append(alert)
+        return changed
+
+    def check_crawls(self) -> list[Alert]:
+        """The rules that read crawl runs, not mentions (`source_broken`), once per run.
+
+        Called whether or not new mentions came: a broken source brings none.
+        """
+        now = self.now()
+        crawl_rules = [r for r in self.rules if r.type in pipeline.alerts.sources.CRAWL_RULE_TYPES]
+        ctx = RuleContext(config=self.config, store=self.store, now=now, mentions=[])
+        changed: list[Alert] = []
+        for rule in crawl_rules:
+            try:
+                findings = RULE_TYPES[rule.type](rule, ctx)
+            except Exception:
+                logger.exception("alert rule %s failed; the other rules go on", rule.id)
+                continue
+            changed.extend(a for f in findings if (a := self._apply(rule, f, now)) is not None)
         return changed
 
     def _in_cooldown(self, rule: object, brand_id: str, now: datetime) -> bool:

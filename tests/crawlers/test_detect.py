@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,34 @@ def page(path: Path) -> html.HtmlElement:
     return html.fromstring(path.read_bytes())
 
 
-def test_every_preset_has_a_signature() -> None:
+# Saved pages of each engine: fixtures written from the engines' markup, and pages saved
+# from real installs (tests/engines/save_pages.py), with the preset each must name.
+PRESET_PAGES = [
+    (preset, FIXTURES / "presets" / f"{preset}-{kind}.html")
+    for preset in sorted(PRESETS)
+    for kind in ("topic", "list")
+    if (FIXTURES / "presets" / f"{preset}-{kind}.html").exists()
+]
+ENGINE_PAGES = [
+    (json.loads((folder / "pages.json").read_text(encoding="utf-8"))["preset"], folder / name)
+    for folder in sorted((FIXTURES / "engines").glob("*"))
+    if (folder / "pages.json").exists()
+    for name in ("index.html", "topic-list.html", "topic.html", "topic-page-2.html")
+]
+
+
+def test_every_preset_has_a_signature_and_saved_pages() -> None:
     assert set(SIGNATURES) == set(PRESETS)
+    assert {p for p, _ in PRESET_PAGES + ENGINE_PAGES} == set(PRESETS)
 
 
-@pytest.mark.parametrize("kind", ["topic", "list"])
-@pytest.mark.parametrize("preset", sorted(PRESETS))
-def test_each_engine_is_recognised(preset: str, kind: str) -> None:
-    found = detect_engine(page(FIXTURES / "presets" / f"{preset}-{kind}.html"), "https://f.test/")
+@pytest.mark.parametrize(
+    ("preset", "path"),
+    PRESET_PAGES + ENGINE_PAGES,
+    ids=[f"{p.parent.name}/{p.name}" for _, p in PRESET_PAGES + ENGINE_PAGES],
+)
+def test_each_engine_is_recognised(preset: str, path: Path) -> None:
+    found = detect_engine(page(path), "https://f.test/")
     assert found.preset == preset, found
     assert found.confidence >= MIN_CONFIDENCE
     others = {name: s for name, s in found.scores.items() if name != preset}
@@ -65,7 +86,7 @@ def preset_truth(root: html.HtmlElement, preset: str) -> list[TruePost]:
     return [TruePost(p.author, p.published_at, p.text.body) for p in posts]
 
 
-@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("preset", sorted({p for p, _ in PRESET_PAGES}))
 def test_generic_extractor_reads_what_the_preset_reads(preset: str) -> None:
     root = page(FIXTURES / "presets" / f"{preset}-topic.html")
     truth = preset_truth(root, preset)
