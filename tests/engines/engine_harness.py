@@ -60,6 +60,8 @@ class Engine:
     # The Veille source for it: preset, start page, selectors overridden (none, ideally).
     preset: str = ""
     start_path: str = "/"
+    # Sub-forums the install has that hold no topic (each is a parse/no_topics count).
+    empty_lists: int = 0
     source: dict[str, Any] = field(default_factory=dict)
 
     @property
