@@ -75,6 +75,24 @@ class Engine:
         return self.project / "requirements.txt"
 
 
+def django_engine(name: str, version: str, folder: str, preset: str, **fields: Any) -> Engine:
+    """A Django forum app: its project's seed.py, then Django's own server.
+
+    The server is threaded; --noreload keeps it one process that terminate() ends.
+    """
+    return Engine(
+        name=name,
+        version=version,
+        python=(3, 10),
+        folder=folder,
+        seed=("seed.py", "{truth}"),
+        serve=("-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"),
+        env={"DJANGO_SETTINGS_MODULE": "settings"},
+        preset=preset,
+        **fields,
+    )
+
+
 def find_python(minimum: tuple[int, int]) -> str:
     """An interpreter of at least `minimum`: this one, one on PATH, or one under pyenv.
 

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+# Django reads settings from this module's names; the shared ones come whole, as
+# settings modules split in layers do (Spirit's own template: `from .base import *`).
+from django_site import *  # noqa: F403
+from django_site import DATA
 from machina import MACHINA_MAIN_STATIC_DIR, MACHINA_MAIN_TEMPLATE_DIR
 
-DATA = Path(os.environ["ENGINE_DATA"])
-SECRET_KEY = "test-install-only"  # a throwaway site on 127.0.0.1, never deployed
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LANGUAGE_CODE = "fr"
-TIME_ZONE = "Europe/Paris"
-USE_I18N = True
-USE_TZ = True
-ROOT_URLCONF = "urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA / "db.sqlite3")}}
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

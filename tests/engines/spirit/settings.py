@@ -3,20 +3,11 @@ Europe/Paris, SQLite, local caches, Whoosh search index in the data folder."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+# Django reads settings from this module's names; the shared ones come whole, as
+# settings modules split in layers do (Spirit's own template: `from .base import *`).
+from django_site import *  # noqa: F403
+from django_site import DATA
 
-DATA = Path(os.environ["ENGINE_DATA"])
-SECRET_KEY = "test-install-only"  # a throwaway site on 127.0.0.1, never deployed
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LANGUAGE_CODE = "fr"
-TIME_ZONE = "Europe/Paris"
-USE_I18N = True
-USE_TZ = True
-ROOT_URLCONF = "urls"
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA / "db.sqlite3")}}
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
