@@ -5,16 +5,11 @@ from __future__ import annotations
 # Django reads settings from this module's names; the shared ones come whole, as
 # settings modules split in layers do (Spirit's own template: `from .base import *`).
 from django_site import *  # noqa: F403
-from django_site import DATA
+from django_site import DATA, DJANGO_APPS, DJANGO_MIDDLEWARE
 from machina import MACHINA_MAIN_STATIC_DIR, MACHINA_MAIN_TEMPLATE_DIR
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *DJANGO_APPS,
     "mptt",
     "haystack",
     "widget_tweaks",
@@ -31,13 +26,7 @@ INSTALLED_APPS = [
     "machina.apps.forum_permission",
 ]
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    *DJANGO_MIDDLEWARE,
     "machina.apps.forum_permission.middleware.ForumPermissionMiddleware",
 ]
 TEMPLATES = [

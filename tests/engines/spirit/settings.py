@@ -6,15 +6,10 @@ from __future__ import annotations
 # Django reads settings from this module's names; the shared ones come whole, as
 # settings modules split in layers do (Spirit's own template: `from .base import *`).
 from django_site import *  # noqa: F403
-from django_site import DATA
+from django_site import DATA, DJANGO_APPS, DJANGO_MIDDLEWARE
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *DJANGO_APPS,
     "django.contrib.humanize",
     "spirit.core",
     "spirit.admin",
@@ -42,13 +37,7 @@ INSTALLED_APPS = [
     "haystack",
 ]
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    *DJANGO_MIDDLEWARE,
     "spirit.user.middleware.TimezoneMiddleware",
     "spirit.user.middleware.LastIPMiddleware",
     "spirit.user.middleware.LastSeenMiddleware",
