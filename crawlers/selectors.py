@@ -46,6 +46,7 @@ _XPATH_VALUE = re.compile(r"/(?:text\(\)|@[\w:-]+)\s*$")
 # A parsel node, a response, or a bare lxml element (the forum spider's post elements).
 Node: TypeAlias = "Selector | SelectorList[Selector] | Response | etree._Element"
 _CSS = HTMLTranslator()
+_EXSLT = re.compile(r"\b(?:re|set):")
 _STRING = etree.XPath("string()", smart_strings=False)
 
 
@@ -86,7 +87,10 @@ def _compiled(expression: str) -> etree.XPath:
     """The expression as a compiled XPath (CSS translated as parsel does), cached."""
     path = split_regex(expression)[0]
     xpath = path.removeprefix(XPATH_PREFIX).strip() if is_xpath(path) else _CSS.css_to_xpath(path)
-    return etree.XPath(xpath, namespaces=_NAMESPACES, smart_strings=False)
+    # The EXSLT namespaces only where used: lxml registers them on every evaluation,
+    # which made each selector a third slower (bench/crawl.py).
+    namespaces = _NAMESPACES if _EXSLT.search(xpath) else None
+    return etree.XPath(xpath, namespaces=namespaces, smart_strings=False)
 
 
 def _results(root: etree._Element, expression: str) -> list[Any]:
@@ -125,7 +129,17 @@ def first_text(node: Node, expression: str | None) -> str:
     several times per post, and parsel's per-call set-up was a fifth of a crawl's time
     (bench/crawl.py).
     """
-    return next(_texts(node, expression), "")
+    if not expression:
+        return ""
+    root = root_of(node)
+    if split_regex(expression)[1] is not None or not isinstance(root, etree._Element):
+        return next(_texts(node, expression), "")
+    # The common case inlined (no generator): several calls per post.
+    for selected in _results(root, expression):
+        value = selected if isinstance(selected, str) else _STRING(selected)
+        if cleaned := " ".join(str(value or "").split()):
+            return cleaned
+    return ""
 
 
 def select_texts(node: Node, expression: str | None) -> list[str]:
