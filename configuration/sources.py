@@ -92,6 +92,8 @@ def _option_blocks() -> set[str]:
 
 
 class SourceConfig(BaseModel):
+    """One source of sources.yaml: where and how often to crawl, and its kind's options."""
+
     # Extra keys are allowed only as the option blocks of registered kinds (checked in
     # `_kind_options`, which refuses any other unknown key).
     model_config = ConfigDict(extra="allow")
