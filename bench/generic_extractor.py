@@ -3,7 +3,7 @@
 Usage: python bench/generic_extractor.py
 
 For every preset's saved topic page (tests/fixtures/presets/) and every page of the
-sample phpBB forum (crawlers/sample_forum.py), the truth is what the preset's own
+sample phpBB forum (demo/sample_forum.py), the truth is what the preset's own
 selectors read there; on the thread pages saved from real installs
 (tests/fixtures/engines/<engine>/), it is the seed's own truth (truth.json) for the
 posts on the page. The generic extractor then reads each page without any selector.
@@ -24,14 +24,14 @@ from lxml import html
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from configuration.sources import ForumSelectors  # noqa: E402
 from crawlers.dates import parse_post_date  # noqa: E402
 from crawlers.generic import find_posts  # noqa: E402
 from crawlers.generic_recall import Recall, TruePost, compare  # noqa: E402
 from crawlers.posts import BadPost, read_post  # noqa: E402
 from crawlers.presets import PRESETS  # noqa: E402
-from crawlers.sample_forum import SampleForum  # noqa: E402
 from crawlers.selectors import first_text, select_elements  # noqa: E402
-from pipeline.config import ForumSelectors  # noqa: E402
+from demo.sample_forum import SampleForum  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "presets"
 ENGINES = REPO / "tests" / "fixtures" / "engines"

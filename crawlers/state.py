@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from crawlers.items import RawPost
+from records.vocab import THREAD_PREFIX
 
 logger = logging.getLogger(__name__)
 
-THREAD_PREFIX = "thread:"
 THREADS_PREFIX = "veille/threads/"
 
 # Decisions for a topic-list row, as counted under `veille/threads/<decision>`.

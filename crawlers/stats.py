@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.models import CrawlRun
+from records import CrawlRun
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.normalize import fold
-from pipeline.models import BrandMatch
+from records import BrandMatch
 
 logger = logging.getLogger(__name__)
 

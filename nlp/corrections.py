@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from nlp.evaluation import LabelledExample
-from pipeline.models import Mention
+from records import Mention
 
 logger = logging.getLogger(__name__)
 

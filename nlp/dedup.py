@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from nlp.normalize import fold
-from pipeline.models import Mention
+from records import Mention
 
 logger = logging.getLogger(__name__)
 

@@ -20,10 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawlers.items import RawPost
 from nlp.metrics import ClassificationReport, TaggingScores, classification_report, tagging_report
 from nlp.sentiment.base import LABELS
-from pipeline.models import Mention
+from records import Mention, RawPost
 
 if TYPE_CHECKING:
     from nlp.analyzer import Analyzer

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from pipeline.models import CrawlRun
+from records import CrawlRun
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from pipeline.models import Mention
-from pipeline.store import Store
+from records import Mention, parse_utc
+from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +48,9 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 def parse_since(text: str) -> datetime:
     """A --since value as a UTC instant: a date is its midnight UTC, a naive time is UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = parse_utc(text, assume_utc=True)
+    assert moment is not None
+    return moment
 
 
 def mention_record(mention: Mention) -> dict[str, Any]:

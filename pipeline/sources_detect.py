@@ -19,12 +19,12 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree, html
 from w3lib.encoding import html_to_unicode
 
+from configuration.sources import ForumSelectors
 from crawlers.detect import Detection, detect_engine
 from crawlers.generic import extract_page
 from crawlers.posts import BadPost, languages_for, read_post
 from crawlers.presets import resolve_selectors
 from crawlers.selectors import select_elements, select_texts
-from pipeline.config import ForumSelectors
 
 logger = logging.getLogger(__name__)
 

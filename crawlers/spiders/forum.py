@@ -26,6 +26,7 @@ from scrapy.utils.response import get_base_url
 
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
+from crawlers.kinds import forum_selectors
 from crawlers.middlewares import fetched_at
 from crawlers.posts import BadPost, languages_for, read_post
 from crawlers.presets import Preset, preset_for
@@ -105,7 +106,7 @@ class ForumSpider(AutoForumMixin, VeilleSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sel = self.source.forum_selectors()
+        self.sel = forum_selectors(self.source)
         known = self.source.preset and self.source.preset != AUTO
         self.preset = preset_for(self.source.preset) if known else None
         self.languages = languages_for(self.source.lang_hint)

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 from scrapy.http import Response
 
+from configuration.sources import ForumSelectors
 from crawlers.detect import AUTO, Detection, detect_engine
 from crawlers.generic import GenericPage, GenericPost, extract_page
-from crawlers.items import RawPost
 from crawlers.middlewares import fetched_at
 from crawlers.presets import preset_for, resolve_selectors
 from crawlers.selectors import first_text, root_of
 from crawlers.state import THREADS_PREFIX, TopicPageItem, after_page
 from crawlers.stats import ENGINE_PREFIX
 from crawlers.urls import canonical_url, join_url, strip_fragment
-from pipeline.config import ForumSelectors
+from records import RawPost
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,10 @@ from dashboard.components import (
 )
 from dashboard.i18n import format_duration, t
 from pipeline.alerts.lifecycle import TransitionError
-from pipeline.models import ALERT_STATUSES, OPEN_ALERT_STATUSES
+from records.vocab import ALERT_STATUSES, OPEN_ALERT_STATUSES, SEVERITIES
 
-SEVERITIES = ("critical", "high", "medium", "low")
+# Most severe first, as the triage desk lists them.
+SEVERITIES_DESC = tuple(reversed(SEVERITIES))
 FLASH_KEY = "veille_flash"
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,8 @@ def render() -> None:
     )
     severities = st.multiselect(
         t("alerts.severities", lang),
-        SEVERITIES,
-        default=list(SEVERITIES),
+        SEVERITIES_DESC,
+        default=list(SEVERITIES_DESC),
         format_func=lambda s: t(f"severity.{s}", lang),
         key="veille_alert_severities",
     )

@@ -16,12 +16,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, overload, runtime_checkable
 
-from pipeline.models import Sentiment
+from records import Sentiment
+
+# The labels are defined once, in records.vocab; re-exported here for the backends.
+from records.vocab import MIXED as MIXED
+from records.vocab import NEGATIVE as NEGATIVE
+from records.vocab import NEUTRAL as NEUTRAL
+from records.vocab import POSITIVE as POSITIVE
+from records.vocab import SENTIMENT_LABELS as LABELS  # noqa: F401  (re-exported)
 
 logger = logging.getLogger(__name__)
 
-POSITIVE, NEUTRAL, NEGATIVE, MIXED = "positive", "neutral", "negative", "mixed"
-LABELS = (POSITIVE, NEUTRAL, NEGATIVE, MIXED)
 FAILED_SCORE = 0.0
 
 

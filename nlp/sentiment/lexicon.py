@@ -43,7 +43,7 @@ from nlp.sentiment.lexicon_data import (
     shape,
     tokenize,
 )
-from pipeline.models import Sentiment
+from records import Sentiment
 
 __all__ = ["LEXICON_DIR", "Lexicon", "LexiconSentiment", "decide", "tokenize"]
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from nlp.sentiment.base import MIXED, NEGATIVE, NEUTRAL, POSITIVE, SentimentBatch, failed
-from pipeline.models import Sentiment
+from records import Sentiment
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
-"""Notifications: alerts go out by email, Slack, Teams or webhooks through apprise.
+"""Notifications: the durable outbox and its dispatch, channel by channel.
 
 The alerts stage only queues `OutboxItem`s in the store; `dispatch` sends what is due,
-channel by channel:
-- a channel's apprise URL comes from the environment variable its config names (URLs
-  carry passwords and tokens, so they are never in a file);
+channel by channel, each through the `send` of its registered channel type (the built-in
+`apprise` type, in `pipeline.alerts.channels`, covers email, Slack, Teams and webhooks):
 - `max_per_hour` limits the messages a channel sends: when more alerts wait than the
   hour allows, they go out together in one message instead of one each;
 - `digest: hourly|daily` holds alerts until the hour (day, UTC) is over, then sends one
@@ -17,38 +16,23 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.config import SEVERITIES, ChannelConfig, VeilleConfig
-from pipeline.models import Alert, AlertEvent
-from pipeline.settings import secret
-from pipeline.store import OutboxItem, Store
+from configuration.alerts import CHANNEL_TYPES, ChannelConfig
+from configuration.loader import VeilleConfig
+from messages import t
+from records import Alert, AlertEvent, OutboxItem
+from records.vocab import severity_rank
+from storage import Store
 
 logger = logging.getLogger(__name__)
-
-# send(url, title, body) raises NotificationError (or anything) on failure.
-Sender = Callable[[str, str, str], None]
 
 
 class NotificationError(RuntimeError):
     """A channel refused or could not take a message."""
-
-
-def apprise_send(url: str, title: str, body: str) -> None:
-    """Send one message through apprise; raises NotificationError with apprise's reason."""
-    import apprise
-
-    notifier = apprise.Apprise()
-    if not notifier.add(url):
-        raise NotificationError("apprise does not understand this URL (check its scheme)")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = notifier.notify(title=title, body=body)
-        log = captured.getvalue().strip() if hasattr(captured, "getvalue") else ""
-    if not ok:
-        raise NotificationError(log.splitlines()[-1] if log else "apprise reported a failure")
 
 
 def outbox_items(config: VeilleConfig, alert: Alert, event: str, now: datetime) -> list[OutboxItem]:
@@ -57,7 +41,7 @@ def outbox_items(config: VeilleConfig, alert: Alert, event: str, now: datetime) 
     for channel in config.alerts.notifications.channels:
         if not channel.enabled or (channel.brands and alert.brand_id not in channel.brands):
             continue
-        if SEVERITIES.index(alert.severity) < SEVERITIES.index(channel.min_severity):
+        if severity_rank(alert.severity) < severity_rank(channel.min_severity):
             continue
         items.append(
             OutboxItem(
@@ -98,24 +82,26 @@ def _period_start(now: datetime, digest: str) -> datetime:
 def _line(item: OutboxItem, config: VeilleConfig) -> str:
     payload = item.payload
     due = datetime.fromisoformat(payload["due_at"]).astimezone(ZoneInfo(config.alerts.timezone))
-    label = "à traiter avant" if config.alerts.language == "fr" else "due"
-    return (
-        f"[{payload['severity'].upper()}] {payload['brand_id']} ({payload['rule_id']}): "
-        f"{payload['why']} ({label} {due:%d/%m %H:%M}; veille alerts show {item.alert_id})"
+    return t(
+        "notify.line",
+        config.alerts.language,
+        severity=payload["severity"].upper(),
+        brand=payload["brand_id"],
+        rule=payload["rule_id"],
+        why=payload["why"],
+        due=f"{due:%d/%m %H:%M}",
+        alert_id=item.alert_id,
     )
 
 
 def compose(items: Sequence[OutboxItem], config: VeilleConfig) -> tuple[str, str]:
     """Title and body of one message carrying one or several alerts."""
-    fr = config.alerts.language == "fr"
+    lang = config.alerts.language
     if len(items) == 1:
         payload = items[0].payload
-        kind = "Alerte" if fr else "Alert"
-        title = f"[Veille] {kind} {payload['severity']} : {payload['brand_id']}"
-        if not fr:
-            title = title.replace(" : ", ": ")
+        title = t("notify.title.one", lang, severity=payload["severity"], brand=payload["brand_id"])
         return title, _line(items[0], config)
-    title = f"[Veille] {len(items)} alertes" if fr else f"[Veille] {len(items)} alerts"
+    title = t("notify.title.many", lang, n=len(items))
     return title, "\n\n".join(_line(i, config) for i in items)
 
 
@@ -123,14 +109,13 @@ def dispatch(
     config: VeilleConfig,
     store: Store,
     now: datetime | None = None,
-    send: Sender = apprise_send,
 ) -> DispatchReport:
     """Send what is due on every channel; never raises for a failed send."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     report = DispatchReport()
     for channel in config.alerts.notifications.channels:
         if channel.enabled:
-            _dispatch_channel(config, store, channel, now, send, report)
+            _dispatch_channel(config, store, channel, now, report)
     return report
 
 
@@ -139,7 +124,6 @@ def _dispatch_channel(
     store: Store,
     channel: ChannelConfig,
     now: datetime,
-    send: Sender,
     report: DispatchReport,
 ) -> None:
     due = store.notifications(("pending",), channel_id=channel.id, due_before=now)
@@ -157,13 +141,11 @@ def _dispatch_channel(
         return
     # One message each while the budget allows, else everything in one message.
     groups = [[i] for i in due] if channel.digest == "none" and len(due) <= budget else [due]
-    url = secret(channel.url_env)
+    send = CHANNEL_TYPES.get(channel.type).send
     for group in groups:
         title, body = compose(group, config)
         try:
-            if url is None:
-                raise NotificationError(f"environment variable {channel.url_env} is not set")
-            send(url, title, body)
+            send(channel, title, body)
         except Exception as exc:
             _failed(config, store, channel, group, now, str(exc) or type(exc).__name__, report)
             continue

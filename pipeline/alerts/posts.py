@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Literal
 
+from pydantic import Field
+
+from configuration.alerts import RuleConfig, RuleType
+from messages import t
 from pipeline.alerts import maths, why
 from pipeline.alerts.builtin import _brands_in_batch, _label_for
-from pipeline.alerts.rules import Finding, RuleContext, register_rule
-from pipeline.config import FastThreadRuleConfig, HighReachRuleConfig
-from pipeline.models import Mention
+from pipeline.alerts.rules import Finding, RuleContext
+from records import Mention
 
 logger = logging.getLogger(__name__)
 EXCERPT = 90
@@ -21,7 +25,27 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-@register_rule("high_reach_author")
+class HighReachRuleConfig(RuleConfig):
+    """A negative post by an author with many followers, or one with many reactions."""
+
+    type: Literal["high_reach_author"]
+    min_followers: int = Field(default=10_000, ge=1)
+    min_reactions: int = Field(default=200, ge=1)
+    follower_metrics: list[str] = Field(default_factory=lambda: ["followers", "author_followers"])
+    reaction_metrics: list[str] = Field(
+        default_factory=lambda: ["likes", "reactions", "shares", "reposts"]
+    )
+
+
+class FastThreadRuleConfig(RuleConfig):
+    """A new thread about a brand gaining replies fast."""
+
+    type: Literal["fast_thread"]
+    min_replies: int = Field(default=15, ge=1)
+    within_hours: float = Field(default=2.0, gt=0)
+    max_thread_age_hours: float = Field(default=24.0, gt=0)
+
+
 def high_reach_author(rule: HighReachRuleConfig, ctx: RuleContext) -> list[Finding]:
     """A negative post by an author with many followers, or one drawing many reactions."""
     by_brand: dict[str, list[Mention]] = {}
@@ -67,41 +91,22 @@ def _reach_why(
 
     top = max(mentions, key=weight)
     followers, reactions = weight(top)
-    author = top.post.author or ("?" if lang == "en" else "auteur inconnu")
     figures = []
     if followers:
-        figures.append(
-            why.plural(
-                followers,
-                "follower" if lang == "en" else "abonné",
-                "followers" if lang == "en" else "abonnés",
-                lang,
-            )
-        )
+        figures.append(why.plural(followers, "why.follower", lang))
     if reactions:
-        figures.append(
-            why.plural(
-                reactions,
-                "reaction" if lang == "en" else "réaction",
-                "reactions" if lang == "en" else "réactions",
-                lang,
-            )
-        )
-    quote = _excerpt(top.post.body_text)
-    if lang == "en":
-        head = (
-            f"{why.plural(len(mentions), 'negative post', 'negative posts', lang)} "
-            f"with a wide reach about {name}; "
-        )
-        return f"{head}most followed: {author} ({', '.join(figures)}): “{quote}”"
-    head = (
-        f"{why.plural(len(mentions), 'message négatif', 'messages négatifs')} "
-        f"à forte audience sur {name} ; "
+        figures.append(why.plural(reactions, "why.reaction", lang))
+    return t(
+        "why.reach",
+        lang,
+        posts=why.plural(len(mentions), "why.negative_post", lang),
+        brand=name,
+        author=top.post.author or t("why.reach.unknown_author", lang),
+        figures=", ".join(figures),
+        quote=_excerpt(top.post.body_text),
     )
-    return f"{head}le plus suivi : {author} ({', '.join(figures)}) : « {quote} »"
 
 
-@register_rule("fast_thread")
 def fast_thread(rule: FastThreadRuleConfig, ctx: RuleContext) -> list[Finding]:
     """A new thread mentioning a brand that gains many replies in a short time."""
     within = timedelta(hours=rule.within_hours)
@@ -149,15 +154,17 @@ def _thread_why(
 ) -> str:
     lang, name = ctx.lang, ctx.brand_name(brand)
     hours = why.number(within_hours, lang, 0 if within_hours == int(within_hours) else 1)
-    age = why.number(pace.age.total_seconds() / 3600, lang, 1)
-    if lang == "en":
-        return (
-            f"New thread “{_excerpt(title)}” about {name}: "
-            f"{why.plural(pace.recent_replies, 'reply', 'replies', lang)} in the last {hours} h "
-            f"({pace.replies} in all, opened {age} h ago)"
-        )
-    return (
-        f"Nouveau fil « {_excerpt(title)} » sur {name} : "
-        f"{why.plural(pace.recent_replies, 'réponse', 'réponses')} dans les {hours} dernières "
-        f"heures ({pace.replies} au total, ouvert il y a {age} h)"
+    return t(
+        "why.thread",
+        lang,
+        title=_excerpt(title),
+        brand=name,
+        replies=why.plural(pace.recent_replies, "why.reply", lang),
+        hours=hours,
+        total=pace.replies,
+        age=why.number(pace.age.total_seconds() / 3600, lang, 1),
     )
+
+
+HIGH_REACH_AUTHOR = RuleType("high_reach_author", HighReachRuleConfig, high_reach_author)
+FAST_THREAD = RuleType("fast_thread", FastThreadRuleConfig, fast_thread)

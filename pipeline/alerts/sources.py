@@ -11,19 +11,30 @@ once per alerts run, with or without new mentions (AlertsStage.check_crawls).
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
-from pipeline.alerts.rules import Finding, RuleContext, register_rule
-from pipeline.config import SourceBrokenRuleConfig
+from pydantic import Field
+
+from configuration.alerts import RuleConfig, RuleType
+from messages import t
+from pipeline.alerts.rules import Finding, RuleContext
 from pipeline.crawl_health import broken_streak, reason_counts, reason_text
 
 logger = logging.getLogger(__name__)
 
 SOURCE_PREFIX = "source:"
-# Rule types that read the crawl runs rather than a batch of mentions.
-CRAWL_RULE_TYPES = frozenset({"source_broken"})
 
 
-@register_rule("source_broken")
+class SourceBrokenRuleConfig(RuleConfig):
+    """A source whose last crawls stored nothing from thread lists that have threads."""
+
+    type: Literal["source_broken"]
+    runs: int = Field(default=3, ge=1, description="Consecutive broken crawls that raise it.")
+    sources: list[str] = Field(
+        default_factory=list, description="Source ids to watch; empty: every forum source."
+    )
+
+
 def source_broken(rule: SourceBrokenRuleConfig, ctx: RuleContext) -> list[Finding]:
     """Sources whose last `rule.runs` crawls stored nothing from lists that have threads."""
     findings = []
@@ -56,15 +67,14 @@ def _why(lang: str, source_id: str, name: str, runs: int, reasons: dict[str, int
         f"{kind}={count}" + (f" ({text})" if (text := reason_text(kind, lang)) else "")
         for kind, count in reasons.items()
     )
-    if lang == "en":
-        return (
-            f"Source {name} ({source_id}) is broken: its last {runs} crawls stored no post "
-            f"although its topic lists show threads. Reasons: {counted or 'none counted'}. "
-            "Check its preset or selectors (veille sources detect URL)."
-        )
-    return (
-        f"Source {name} ({source_id}) cassée : ses {runs} derniers passages n'ont "
-        f"enregistré aucun message alors que ses listes de sujets en montrent. Raisons : "
-        f"{counted or 'aucune comptée'}. Vérifier son preset ou ses sélecteurs "
-        "(veille sources detect URL)."
+    return t(
+        "why.source_broken",
+        lang,
+        name=name,
+        source_id=source_id,
+        runs=runs,
+        reasons=counted or t("why.source_broken.none", lang),
     )
+
+
+SOURCE_BROKEN = RuleType("source_broken", SourceBrokenRuleConfig, source_broken, per_run=True)

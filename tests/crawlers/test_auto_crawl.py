@@ -1,6 +1,6 @@
 """Whole crawls of forums given by their URL alone (`preset: auto`), in child processes.
 
-A phpBB forum (crawlers.sample_forum) is recognised and read by its preset; the fixture
+A phpBB forum (demo.sample_forum) is recognised and read by its preset; the fixture
 forum, whose markup no preset knows, is read by the generic extractor, and what it
 stores is compared with what the forum's own selectors store.
 """
@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from crawlers.items import RawPost
+from configuration.loader import load_config
 from crawlers.run import crawl_source
-from crawlers.sample_forum import SampleForum, SampleForumServer
-from pipeline.config import load_config
-from pipeline.store.sqlite import SQLiteStore
+from demo.sample_forum import SampleForum, SampleForumServer
+from records import RawPost
+from storage.sqlite import SQLiteStore
 
 SOURCE = "demo-forum"
 

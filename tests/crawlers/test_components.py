@@ -16,8 +16,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from configuration.loader import VeilleConfig
 from crawlers.extensions import ProgressReporter
-from crawlers.items import RawPost
 from crawlers.middlewares import (
     FETCHED_AT,
     EncodingSniffMiddleware,
@@ -28,9 +28,8 @@ from crawlers.middlewares import (
 from crawlers.pipelines import StorePipeline
 from crawlers.settings import build_settings
 from crawlers.stats import fill_run
-from pipeline.config import VeilleConfig
-from pipeline.models import CrawlRun
-from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun, RawPost
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
@@ -55,9 +54,10 @@ def test_build_settings(config: VeilleConfig) -> None:
     assert settings["TELNETCONSOLE_ENABLED"] is False
     assert settings["LOG_LEVEL"] == "INFO"
     assert "crawlers.pipelines.StorePipeline" in settings["ITEM_PIPELINES"]
-    assert settings["VEILLE_SOURCE"]["selectors"]["post"] == "article.post"
-    assert Path(settings["VEILLE_CONFIG_DIR"]) == Path(config.directory).resolve()
-    json.dumps(settings)  # plain data: it can travel to a child process
+    # The validated objects, not copies to validate again: the child crawl builds these
+    # settings itself, so they need not be plain data, and it reads its config once.
+    assert settings["VEILLE_SOURCE"] is source and settings["VEILLE_CONFIG"] is config
+    assert settings["VEILLE_SOURCE"].selectors.post == "article.post"
 
 
 def test_source_overrides_robots(config: VeilleConfig) -> None:
@@ -243,8 +243,9 @@ def test_progress_lines_are_json_and_rate_limited() -> None:
 
 def test_parent_side_does_not_load_twisted_or_scrapy() -> None:
     code = (
-        "import sys, crawlers.run; from pipeline.config import load_config; "
-        "load_config('config').source('demo-forum').forum_selectors(); "
+        "import sys, crawlers.run; from configuration.loader import load_config; "
+        "from crawlers.kinds import forum_selectors; "
+        "forum_selectors(load_config('config').source('demo-forum')); "
         "print(sorted(m for m in ('twisted', 'scrapy') if m in sys.modules))"
     )
     out = subprocess.run(

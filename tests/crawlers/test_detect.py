@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from lxml import html
 
+from configuration.loader import load_config
+from configuration.sources import ForumSelectors
 from crawlers.detect import GENERIC, MIN_CONFIDENCE, SIGNATURES, detect_engine
 from crawlers.generic import extract_page, find_posts
 from crawlers.generic_recall import Recall, TruePost, compare
+from crawlers.kinds import forum_selectors
 from crawlers.posts import BadPost, PostFields, read_post
 from crawlers.presets import PRESETS
-from crawlers.sample_forum import SampleForum
 from crawlers.selectors import select_elements
-from pipeline.config import ForumSelectors, load_config
+from demo.sample_forum import SampleForum
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -109,7 +111,7 @@ def test_generic_extractor_reads_what_the_preset_reads(preset: str) -> None:
 def test_generic_extractor_on_an_engine_nobody_wrote_a_preset_for(name: str) -> None:
     """The fixture forum's own markup (text dates, hostile markup): as its selectors read it."""
     root = page(FIXTURES / "forum" / name)
-    sel = load_config(REPO / "config").source("demo-forum").forum_selectors()
+    sel = forum_selectors(load_config(REPO / "config").source("demo-forum"))
     truth = [
         TruePost(p.author, p.published_at, p.text.body)
         for e in select_elements(root, sel.post)

@@ -10,6 +10,7 @@ from parsel import Selector
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
+from configuration.sources import ForumSelectors
 from crawlers.middlewares import FETCHED_AT
 from crawlers.selectors import (
     check_expression,
@@ -19,7 +20,6 @@ from crawlers.selectors import (
     select_texts,
     split_regex,
 )
-from pipeline.config import ForumSelectors
 from tests.crawlers.test_forum_spider import make_spider
 
 # A byline as a phpBB-derived theme prints it in French: the date inside the author line.

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
+from configuration.loader import load_config
 from crawlers.run import crawl_source
-from crawlers.sample_forum import SampleForum, SampleForumServer
-from pipeline.cli import app
-from pipeline.config import load_config
+from demo.sample_forum import SampleForum, SampleForumServer
 from pipeline.runner import evaluate_alerts
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 
 @pytest.mark.slow

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pipeline.config import VeilleConfig
-from pipeline.models import CrawlRun
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import VeilleConfig
+from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Dash, Seeded

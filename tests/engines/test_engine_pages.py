@@ -19,6 +19,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from configuration.sources import SourceConfig
 from crawlers.detect import detect_engine
 from crawlers.generic import find_posts
 from crawlers.generic_recall import Recall, TruePost
@@ -27,7 +28,6 @@ from crawlers.presets import PRESETS
 from crawlers.selectors import root_of
 from crawlers.spiders.forum import ForumSpider
 from crawlers.state import TopicPageItem
-from pipeline.config import SourceConfig
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "engines"
 # The saved pages were served on this origin; the truth's URLs are relative to it.

@@ -23,6 +23,9 @@ from engine_harness import REPO, SOURCE_ID, Served, crawl_env, write_config
 from engine_truth import Figures, compare
 from typer.testing import CliRunner
 
+from cli.app import app
+from configuration.loader import load_config
+from configuration.sources import ForumSelectors
 from crawlers.generic import find_posts
 from crawlers.generic_recall import Recall, TruePost
 from crawlers.generic_recall import compare as compare_generic
@@ -30,9 +33,7 @@ from crawlers.posts import read_post
 from crawlers.presets import PRESETS
 from crawlers.run import crawl_source
 from crawlers.selectors import first_text, select_elements
-from pipeline.cli import app
-from pipeline.config import ForumSelectors, load_config
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 # An engine's first test installs it (a cold pip cache downloads its packages), seeds it
 # and starts it: more than the suite's default per-test timeout allows.

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from configuration.settings import NlpConfig
 from nlp.sentiment.factory import load_sentiment_model
 from nlp.sentiment.lexicon import MODEL_NAME, LexiconSentiment
 from nlp.sentiment.onnx import ONNX_FILE, OnnxSentiment, OnnxUnavailable, load_onnx
-from pipeline.config import NlpConfig
 
 TEXTS = [
     "Ma box est en panne depuis trois jours",

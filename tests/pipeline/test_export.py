@@ -11,12 +11,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from crawlers.items import RawPost
+from cli.app import app
 from dashboard.report import figures_csv
-from pipeline.cli import app
 from pipeline.export import FIELDS, defuse_cell, parse_since
-from pipeline.models import BrandMatch, Mention, Sentiment
-from pipeline.store.sqlite import SQLiteStore
+from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 runner = CliRunner()
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.crawl_health import broken_streak, is_broken
-from pipeline.models import CrawlRun
 from pipeline.runner import evaluate_alerts
-from pipeline.store.sqlite import SQLiteStore
+from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 RULE = "source-broken"

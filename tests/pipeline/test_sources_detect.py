@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from crawlers.sample_forum import SampleForum, SampleForumServer
-from pipeline.cli import app
+from cli.app import app
+from demo.sample_forum import SampleForum, SampleForumServer
 from tests.crawlers.conftest import ForumSite
 
 runner = CliRunner()

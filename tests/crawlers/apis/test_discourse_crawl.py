@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from crawlers.items import RawPost
 from crawlers.run import crawl_source
-from pipeline.models import CrawlRun
+from records import CrawlRun, RawPost
 
 from .conftest import ApiSetup, ApiSite, Route
 

@@ -1,0 +1,321 @@
+"""The store protocol every backend implements, and the plain records it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from records import Alert, CrawlRun, Mention, OutboxItem, QuarantinedRecord, RawPost
+
+
+class SearchError(ValueError):
+    """A full-text query the index cannot parse; the message is safe to show."""
+
+
+@dataclass
+class UpsertCounts:
+    """What an idempotent write did: new rows, changed rows, rows already identical."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class MentionFilter:
+    """Filters shared by mention listings, search and the barometer."""
+
+    brand_ids: Sequence[str] = ()
+    sentiments: Sequence[str] = ()
+    source_ids: Sequence[str] = ()
+    langs: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+    include_official: bool = False
+    # Near-duplicates (copy-pastes, cross-posts) are counted once, through their first copy.
+    include_duplicates: bool = False
+    # Mentions with any of these aspects (price, customer_service, …).
+    aspects: Sequence[str] = ()
+
+
+@dataclass
+class BarometerRow:
+    """Mentions of one brand in one period bucket, by effective sentiment."""
+
+    bucket: str
+    brand_id: str
+    total: int
+    positive: int
+    neutral: int
+    negative: int
+    mixed: int
+
+
+@dataclass
+class AspectRow:
+    """Mentions of one brand that speak about one aspect, by effective sentiment."""
+
+    brand_id: str
+    aspect_id: str
+    total: int
+    positive: int
+    negative: int
+
+
+@dataclass
+class RollupRow:
+    """Mentions counted in the hourly rollup for one group (`keys`: dimension → value)."""
+
+    keys: dict[str, str]
+    total: int
+    positive: int
+    neutral: int
+    negative: int
+    mixed: int
+
+
+@dataclass
+class WindowCount:
+    """Counted mentions of a brand (and aspect, "" for the brand) in one time window."""
+
+    window: int
+    brand_id: str
+    aspect: str
+    total: int
+    negative: int
+
+
+class CrawlStore(Protocol):
+    """What the crawl stage writes and reads: raw posts, crawl runs, crawl state."""
+
+    def upsert_raw_posts(self, posts: Iterable[RawPost]) -> UpsertCounts:
+        """Insert new posts, update changed ones (they get a new sequence number)."""
+        ...
+
+    def count_raw_posts(self) -> int:
+        """Number of raw posts stored."""
+        ...
+
+    def save_crawl_run(self, run: CrawlRun) -> int:
+        """Insert or update a crawl run; returns its id."""
+        ...
+
+    def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
+        """Latest crawl runs first."""
+        ...
+
+    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
+        """What a crawler remembered for this source and key, or None."""
+        ...
+
+    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
+        """Remember several keys of one source at once (replacing their values)."""
+        ...
+
+    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """Every remembered key of a source (those starting with `prefix`)."""
+        ...
+
+
+class NlpStore(Protocol):
+    """What the NLP stage reads and writes: cursors, raw posts after its cursor, mentions,
+    near-duplicate candidates, quarantine."""
+
+    def get_cursor(self, name: str) -> int:
+        """A stage's last processed sequence number (0 when it never ran)."""
+        ...
+
+    def set_cursor(self, name: str, value: int) -> None:
+        """Record a stage's progress, after its batch is stored."""
+        ...
+
+    def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
+        """Posts stored or changed after sequence `seq`, oldest first."""
+        ...
+
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertCounts:
+        """Store mentions; a person's sentiment override already stored is kept."""
+        ...
+
+    def get_mentions(self, ids: Sequence[str]) -> list[Mention]:
+        """Mentions by id (unknown ids are skipped)."""
+        ...
+
+    def count_mentions(self) -> int:
+        """Number of mentions stored."""
+        ...
+
+    def near_duplicate_candidates(
+        self,
+        keys: Sequence[str],
+        exclude_id: str = "",
+        author: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> dict[str, int]:
+        """Stored first copies sharing fingerprint keys (id → keys shared); with a window,
+        only those published in it or written by `author`."""
+        ...
+
+    def quarantine(self, record: QuarantinedRecord) -> None:
+        """Keep a bad record apart with its reason (idempotent per stage and id)."""
+        ...
+
+    def quarantined(self, stage: str | None = None) -> list[QuarantinedRecord]:
+        """Quarantined records, newest first."""
+        ...
+
+
+class AlertStore(Protocol):
+    """What the alerts stage reads and writes: mentions after its cursor, alert records,
+    the aggregates rules count on, the notification outbox."""
+
+    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
+        """Mentions stored or changed after `seq`, oldest first."""
+        ...
+
+    def save_alert(self, alert: Alert) -> None:
+        """Insert or replace an alert by id."""
+        ...
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        """One alert by id."""
+        ...
+
+    def open_alert(self, rule_id: str, brand_id: str) -> Alert | None:
+        """The open alert of a rule for a brand, if any."""
+        ...
+
+    def list_alerts(self, statuses: Sequence[str] = ()) -> list[Alert]:
+        """Alerts, most urgent (earliest due) first."""
+        ...
+
+    def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
+        """Read, change and write one alert atomically; KeyError if unknown."""
+        ...
+
+    def last_closed_alert(self, rule_id: str, brand_id: str) -> Alert | None:
+        """The latest resolved or dismissed alert of a rule for a brand."""
+        ...
+
+    def first_mention_time(self) -> datetime | None:
+        """Time of the oldest stored mention."""
+        ...
+
+    def window_counts(
+        self,
+        windows: Sequence[tuple[datetime, datetime]],
+        brand_ids: Sequence[str] = (),
+        by_aspect: bool = False,
+    ) -> list[WindowCount]:
+        """Counted mentions (not official, duplicates once) per window, brand, aspect."""
+        ...
+
+    def hourly_counts(
+        self, since: datetime, until: datetime, brand_ids: Sequence[str] = ()
+    ) -> list[WindowCount]:
+        """Counted mentions per whole UTC hour and brand (`window`: hours from `since`)."""
+        ...
+
+    def mention_ids_in_window(
+        self,
+        brand_id: str,
+        since: datetime,
+        until: datetime,
+        negative_only: bool = False,
+        limit: int = 200,
+    ) -> list[str]:
+        """Ids of counted mentions of a brand in a window, newest first."""
+        ...
+
+    def thread_post_times(self, thread_url: str) -> list[datetime]:
+        """Times of a thread's counted posts, oldest first."""
+        ...
+
+    def enqueue_notifications(self, items: Iterable[OutboxItem]) -> int:
+        """Queue notifications (one per channel, alert and event); returns how many added."""
+        ...
+
+    def save_notification(self, item: OutboxItem) -> None:
+        """Write back a notification's status, attempts, error and sent time."""
+        ...
+
+    def notifications(
+        self,
+        statuses: Sequence[str] = (),
+        channel_id: str | None = None,
+        alert_id: str | None = None,
+        due_before: datetime | None = None,
+    ) -> list[OutboxItem]:
+        """Outbox items, oldest first."""
+        ...
+
+    def notifications_sent_since(self, channel_id: str, since: datetime) -> int:
+        """Messages a channel sent since a time (for its rate limit)."""
+        ...
+
+
+class ReadStore(Protocol):
+    """What the dashboard and exports read (search, barometer, rollups) and the corrections
+    people make there."""
+
+    def search_mentions(
+        self, flt: MentionFilter, limit: int = 100, offset: int = 0
+    ) -> list[Mention]:
+        """Mentions matching the filter, newest first; `flt.text` is a full-text query."""
+        ...
+
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (from the sentences about each brand)."""
+        ...
+
+    def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:
+        """Volume by brand and bucket (`hour`, `day`, `week`, `month`) and sentiment."""
+        ...
+
+    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
+        """C2C-ready counts from the hourly rollup, grouped by `by` (hour, brand_id,
+        source_id, kind, lang); whole-hour bounds; no text, aspect or sentiment filter."""
+        ...
+
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly rollup: brand, period, official and duplicate
+        filters only (whole-hour bounds)."""
+        ...
+
+    def set_sentiment_override(self, mention_id: str, label: str | None) -> None:
+        """A person's sentiment correction (None removes it)."""
+        ...
+
+    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
+        """A person's brand correction: True adds the brand, False removes it, None clears.
+
+        It survives re-processing and is applied wherever brands are counted or filtered;
+        an unknown mention raises KeyError.
+        """
+        ...
+
+    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
+        """Mentions a person corrected (sentiment or brands), oldest first."""
+        ...
+
+
+class Store(CrawlStore, NlpStore, AlertStore, ReadStore, Protocol):
+    """Durable storage shared by every stage; all writes are idempotent.
+
+    One protocol per consumer, each with its contract test class
+    (tests/storage/test_store_contract.py) that every backend passes.
+    """
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
