@@ -116,6 +116,12 @@ class DashboardConfig(StrictModel):
         default="Europe/Paris", description="Time zone in which the dashboard shows times."
     )
     language: Literal["fr", "en"] = Field(default="fr", description="Interface language: fr or en.")
+    public_url: str = Field(
+        default="",
+        description="The dashboard's address as its users reach it (e.g. "
+        "https://veille.example.org); notifications link to their alert under it. Empty: "
+        "no link.",
+    )
     users: dict[str, DashboardRole] = Field(
         default_factory=_default_users,
         description="Dashboard logins and their roles (community_manager, marketing_director, "

@@ -247,6 +247,13 @@ def _failed_run(child: _Child, run: CrawlRun | None, source_id: str, started: da
     return run
 
 
+def _stop_when_set(child: _Child, stop: threading.Event) -> None:
+    while child.process.poll() is None:
+        if stop.wait(0.2):
+            child.stop()
+            return
+
+
 def crawl_source(
     config_dir: Path,
     source_id: str,
@@ -254,14 +261,17 @@ def crawl_source(
     env: dict[str, str] | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     timeout: float | None = None,
+    stop: threading.Event | None = None,
 ) -> CrawlRun:
     """Crawl one source in a child process and return its CrawlRun, read from the store.
 
     `env` is added to this process's environment for the child (VEILLE_* overrides).
     `on_progress` gets each event the child sends: `started`, `progress` (pages, posts,
     new, updated, unchanged, errors) about every second, and `done`. After `timeout`
-    seconds the child is stopped. A child that dies without saving its run gets a
-    "failed" run with a `child/…` error, saved to the store.
+    seconds the child is stopped; so it is as soon as `stop` is set (a graceful stop of
+    the parent: Scrapy closes the spider, the pipeline stores its last batch). A child
+    that dies without saving its run gets a "failed" run with a `child/…` error, saved to
+    the store.
     """
     child_env = _child_env(env)
     config = load_config(config_dir, environ=child_env)
@@ -269,6 +279,8 @@ def crawl_source(
     started = datetime.now(UTC)
     child = _Child(child_command(config_dir, source_id), child_env, source_id)
     timer = threading.Timer(timeout, child.stop, kwargs={"timed_out": True}) if timeout else None
+    if stop is not None:
+        threading.Thread(target=_stop_when_set, args=(child, stop), daemon=True).start()
     try:
         if timer is not None:
             timer.daemon = True

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,11 +62,20 @@ def drain(
     handle: Callable[[list[T]], None],
     batch_size: int,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
-    """Feed every record after `cursor` to `handle` in batches, moving the cursor after each."""
+    """Feed every record after `cursor` to `handle` in batches, moving the cursor after each.
+
+    When `stop` is set (SIGTERM), the batch in hand is finished and stored, its cursor
+    moved, and no further batch is read.
+    """
     started = time.perf_counter()
     position = store.get_cursor(cursor)
     while True:
+        if stop is not None and stop.is_set():
+            report.details["stopped"] = True
+            logger.info("%s: stop requested, left after %d records", report.stage, report.records)
+            break
         batch = fetch(position, batch_size)
         if not batch:
             break
@@ -86,6 +95,7 @@ def process_posts(
     store: Store,
     analyzer: Any = None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
     """Run the NLP stage over every raw post stored or changed since its last run."""
     from nlp.analyzer import AnalysisError, Analyzer
@@ -118,6 +128,7 @@ def process_posts(
             handle,
             config.settings.nlp.batch_size,
             progress,
+            stop,
         )
     report.details["sentiment_model"] = getattr(analyzer, "sentiment_model_name", "")
     return report
@@ -128,6 +139,7 @@ def evaluate_alerts(
     store: Store,
     now: datetime | None = None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
     """Run the alert rules over every mention stored or changed since their last run."""
     stage = AlertsStage(config, store, now=now)
@@ -139,20 +151,28 @@ def evaluate_alerts(
             touched.add(alert.id)
 
     with _STAGE_LOCK:
-        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
+        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress, stop)
     report.details["alerts_touched"] = sorted(touched)
     return report
 
 
 def send_notifications(config: VeilleConfig, store: Store, now: datetime | None = None) -> Any:
-    """Send the notifications that are due; a failure is logged, never raised."""
+    """Send the notifications that are due; a failure is logged, never raised.
+
+    One dispatcher at a time on the machine: an item another process is sending must not
+    be taken for one left `sending` by a process that died (see `pipeline.alerts.notify`).
+    """
     from pipeline.alerts.notify import dispatch
 
-    try:
-        return dispatch(config, store, now=now)
-    except Exception:
-        logger.exception("notification dispatch failed; alerts stay queued in the outbox")
-        return None
+    with machine_lock(config, "notify") as acquired:
+        if not acquired:
+            logger.info("notifications: another process is sending, skipped")
+            return None
+        try:
+            return dispatch(config, store, now=now)
+        except Exception:
+            logger.exception("notification dispatch failed; alerts stay queued in the outbox")
+            return None
 
 
 def _quarantine(
@@ -175,8 +195,12 @@ def crawl_sources(
     config: VeilleConfig,
     source_ids: Sequence[str] = (),
     on_progress: Callable[[str, dict[str, Any]], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[CrawlRun]:
-    """Crawl the given sources (default: every enabled one), each in a child process."""
+    """Crawl the given sources (default: every enabled one), each in a child process.
+
+    Once `stop` is set the crawl under way is stopped cleanly and no other one starts.
+    """
     ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
     for source_id in ids:
         config.source(source_id)  # fail early on an unknown id, before any crawl starts
@@ -185,6 +209,8 @@ def crawl_sources(
 
     runs = []
     for source_id in ids:
+        if stop is not None and stop.is_set():
+            break
         with source_lock(config, source_id) as acquired:
             if not acquired:
                 logger.warning("source %s: a crawl is already running, skipped", source_id)
@@ -204,7 +230,9 @@ def crawl_sources(
                 if on_progress:
                     on_progress(source_id, event)
 
-            runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
+            runs.append(
+                crawl_source(Path(config.directory), source_id, on_progress=forward, stop=stop)
+            )
     return runs
 
 
@@ -224,16 +252,21 @@ def close_interrupted_runs(store: Store, source_id: str) -> int:
     return closed
 
 
-@contextmanager
-def source_lock(config: VeilleConfig, source_id: str) -> Iterator[bool]:
+def source_lock(config: VeilleConfig, source_id: str) -> AbstractContextManager[bool]:
     """An exclusive, non-blocking lock per source, shared by every process on the machine.
 
     APScheduler's max_instances stops overlaps inside one scheduler; this lock also stops a
     manual `veille crawl` from overlapping a scheduled one. The OS drops it if we die.
     """
+    return machine_lock(config, f"crawl-{source_id}")
+
+
+@contextmanager
+def machine_lock(config: VeilleConfig, name: str) -> Iterator[bool]:
+    """An exclusive, non-blocking file lock next to the store; yields whether it was had."""
     lock_dir = Path(config.sqlite_path).parent / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / f"crawl-{source_id}.lock", "w") as handle:
+    with open(lock_dir / f"{name}.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -21,7 +21,7 @@ from configuration.loader import VeilleConfig
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
 from pipeline.store import Store
-from records import Alert, AlertEvent, Mention
+from records import Alert, AlertEvent, Mention, OutboxItem
 from records.vocab import severity_rank
 
 logger = logging.getLogger(__name__)
@@ -122,9 +122,11 @@ class AlertsStage:
                 text += f", severity {finding.severity}"
             current.history.append(AlertEvent(at=now, kind="evidence", by="veille", text=text))
 
-        updated = self.store.update_alert(alert.id, update)
-        if escalated:
-            self._enqueue(updated, f"escalated-{finding.severity}", now)
+        # The escalation's notifications are queued in the alert's own transaction.
+        event = f"escalated-{finding.severity}"
+        updated = self.store.update_alert(
+            alert.id, update, (lambda a: self._outbox(a, event, now)) if escalated else None
+        )
         logger.info("alert %s updated (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
         return updated
 
@@ -150,8 +152,7 @@ class AlertsStage:
             history=[AlertEvent(at=now, kind="created", by="veille")],
         )
         self._set_window(alert, finding, mentions, merge=False)
-        self.store.save_alert(alert)
-        self._enqueue(alert, "created", now)
+        self.store.save_alert(alert, self._outbox(alert, "created", now))
         logger.info("alert %s raised (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
         return alert
 
@@ -172,9 +173,7 @@ class AlertsStage:
         alert.window_start = min(start, alert.window_start) if merge else start
         alert.window_end = max(end, alert.window_end) if merge else end
 
-    def _enqueue(self, alert: Alert, event: str, now: datetime) -> None:
+    def _outbox(self, alert: Alert, event: str, now: datetime) -> list[OutboxItem]:
         from pipeline.alerts.notify import outbox_items
 
-        items = outbox_items(self.config, alert, event, now)
-        if items:
-            self.store.enqueue_notifications(items)
+        return outbox_items(self.config, alert, event, now)

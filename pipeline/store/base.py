@@ -198,8 +198,8 @@ class Store(Protocol):
         ...
 
     # alerts
-    def save_alert(self, alert: Alert) -> None:
-        """Insert or replace an alert by id."""
+    def save_alert(self, alert: Alert, outbox: Iterable[OutboxItem] = ()) -> None:
+        """Insert or replace an alert by id, queueing `outbox` in the same transaction."""
         ...
 
     def get_alert(self, alert_id: str) -> Alert | None:
@@ -214,8 +214,14 @@ class Store(Protocol):
         """Alerts, most urgent (earliest due) first."""
         ...
 
-    def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
-        """Read, change and write one alert atomically; KeyError if unknown."""
+    def update_alert(
+        self,
+        alert_id: str,
+        change: Callable[[Alert], None],
+        outbox: Callable[[Alert], Iterable[OutboxItem]] | None = None,
+    ) -> Alert:
+        """Read, change and write one alert atomically, with the notifications `outbox`
+        makes of the changed alert; KeyError if unknown."""
         ...
 
     def last_closed_alert(self, rule_id: str, brand_id: str) -> Alert | None:
