@@ -66,7 +66,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
             HOOK_ENV: inbox.url,
         }
         command = [sys.executable, "-m", "pipeline.cli", "run", "--config-dir", str(config_dir)]
-        longest, kills = 8.0, Counter[str]()
+        longest, kills = 1.0, Counter[str]()
         for round_no in range(ROUNDS):
             server.forum = forum_until(forum, len(order) * (round_no + 1) // (ROUNDS + 1))
             log_path = tmp_path / f"round-{round_no}.log"
@@ -76,7 +76,8 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
                 )
                 started = time.monotonic()
                 try:
-                    child.wait(rng.uniform(0.2, longest))
+                    # Round 0 runs to its end: how long a round takes bounds the kills.
+                    child.wait(600 if round_no == 0 else rng.uniform(0.2, longest))
                     longest = max(longest, time.monotonic() - started)
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
@@ -111,4 +112,4 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
             assert all("https://veille.example.org/?alert=" in d.body for d in inbox.deliveries)
         finally:
             store.close()
-    assert sum(kills.values()) >= ROUNDS // 2, f"too few rounds were killed: {dict(kills)}"
+    assert sum(kills.values()) >= (ROUNDS - 1) // 2, f"too few rounds were killed: {dict(kills)}"
