@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from configuration.base import StrictModel
+from configuration.ops import OpsConfig
 
 
 class StorageConfig(StrictModel):
@@ -26,6 +27,12 @@ class StorageConfig(StrictModel):
     )
     sqlite_path: Path = Field(
         default=Path("data/veille.db"), description="SQLite database file (WAL mode)."
+    )
+    busy_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long one statement waits for a store another process holds locked, "
+        "before the stage's retry with back-off takes over (ops.store_retry_seconds).",
     )
 
 
@@ -143,6 +150,7 @@ class Settings(StrictModel):
     nlp: NlpConfig = Field(default_factory=NlpConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
 
 
 @dataclass(frozen=True)

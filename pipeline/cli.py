@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +14,9 @@ from rich.table import Table
 from configuration.base import ConfigError
 from configuration.loader import VeilleConfig, load_config
 from pipeline.cli_nlp import register as register_nlp_commands
+from pipeline.cli_ops import register as register_ops_commands
+from pipeline.cli_ops import stopped_line
+from pipeline.logs import setup_logging
 from pipeline.runner import (
     StageReport,
     crawl_sources,
@@ -23,6 +24,7 @@ from pipeline.runner import (
     process_posts,
     send_notifications,
 )
+from pipeline.shutdown import graceful_stop, run_forwarding_signals
 from pipeline.store import open_store
 from records import CrawlRun
 
@@ -53,13 +55,8 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log at debug lev
 
 
 def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx", "spacy"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Before the config is read: text (the long-running commands choose with ops.log_format).
+    setup_logging("text", verbose)
 
 
 def _config(config_dir: Path | None) -> VeilleConfig:
@@ -237,41 +234,46 @@ def run(
     verbose: Verbose = False,
 ) -> None:
     """Run every stage once: crawl, NLP, alerts."""
-    _setup_logging(verbose)
     config = _config(config_dir)
-    runs = _crawl(config, source or [])
-    store = open_store(config)
-    try:
-        _print_stage(process_posts(config, store, progress=_stage_progress))
-        _print_stage(evaluate_alerts(config, store))
-        send_notifications(config, store)
-        out.print(
-            f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
-            f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts",
-            markup=False,
-        )
-    finally:
-        store.close()
+    setup_logging(config.settings.ops.log_format, verbose)
+    # SIGTERM or Ctrl-C: the crawl child stops cleanly, the batch in hand is stored, the
+    # stages after it do not start; a second signal stops at once.
+    with graceful_stop() as stop:
+        try:
+            runs = crawl_sources(config, source or [], on_progress=_crawl_progress, stop=stop)
+        except KeyError as exc:
+            console.print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(2) from exc
+        _print_crawls(runs)
+        store = open_store(config)
+        try:
+            _print_stage(process_posts(config, store, progress=_stage_progress, stop=stop))
+            if not stop.is_set():
+                _print_stage(evaluate_alerts(config, store, stop=stop))
+            if not stop.is_set():
+                send_notifications(config, store)
+            out.print(
+                f"store: {store.count_raw_posts()} posts, {store.count_mentions()} mentions, "
+                f"{len(store.list_alerts(('new', 'acknowledged')))} open alerts",
+                markup=False,
+            )
+        finally:
+            store.close()
+    if stop.is_set():
+        console.print(stopped_line(config), markup=False)
+        return
     if any(r.status == "failed" for r in runs):
         raise typer.Exit(1)
 
 
 @app.command()
 def schedule(config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
-    """Run the scheduler in the foreground: one job per source, never two crawls of one at once."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """Run the scheduler in the foreground until SIGTERM or Ctrl-C (jobs kept in a store)."""
+    from pipeline.daemon import serve
 
-    from pipeline.scheduler import register_jobs
-
-    _setup_logging(verbose)
     config = _config(config_dir)
-    scheduler = BlockingScheduler(timezone="UTC")
-    ids = register_jobs(scheduler, config)
-    console.print(f"scheduler: {len(ids)} jobs ({', '.join(ids)}); Ctrl-C to stop", markup=False)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+    setup_logging(config.settings.ops.log_format, verbose)
+    raise typer.Exit(serve(config, print_line=lambda s: console.print(s, markup=False)))
 
 
 def dashboard_command(config: VeilleConfig) -> list[str]:
@@ -305,7 +307,8 @@ def dashboard(config_dir: ConfigDir = None) -> None:
     env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
     dash = config.settings.dashboard
     out.print(f"Dashboard: http://{dash.host}:{dash.port}/", markup=False)
-    raise typer.Exit(subprocess.call(dashboard_command(config), env=env))
+    # A container or systemd stops this process: Streamlit must stop with it.
+    raise typer.Exit(run_forwarding_signals(dashboard_command(config), env=env))
 
 
 @app.command()
@@ -331,6 +334,8 @@ def demo(
 
 # NLP commands (eval, sentiment export/train) live in their own module.
 register_nlp_commands(app)
+# `veille status` (health, issue 14) too.
+register_ops_commands(app)
 
 
 def main() -> None:

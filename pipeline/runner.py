@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from configuration.loader import VeilleConfig, load_config
+from configuration.loader import VeilleConfig
 from pipeline.alerts.stage import AlertsStage
 from pipeline.store import Store, UpsertCounts, open_store
 from records import CrawlRun, QuarantinedRecord
@@ -276,37 +276,3 @@ def machine_lock(config: VeilleConfig, name: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def run_source_job(config_dir: Path | str, source_id: str) -> None:
-    """Scheduler job: crawl one source, then process and evaluate what is new."""
-    config = load_config(config_dir)
-    runs = crawl_sources(config, [source_id])
-    store = open_store(config)
-    try:
-        nlp_report = process_posts(config, store)
-        alerts_report = evaluate_alerts(config, store)
-        send_notifications(config, store)
-    finally:
-        store.close()
-    run = runs[0]
-    logger.info(
-        "source %s: crawl %s (%d new, %d updated, errors %s); %d posts analysed; %d alerts touched",
-        source_id,
-        run.status,
-        run.posts_new,
-        run.posts_updated,
-        run.errors or "none",
-        nlp_report.records,
-        len(alerts_report.details["alerts_touched"]),
-    )
-
-
-def run_notify_job(config_dir: Path | str) -> None:
-    """Scheduler job: send due notifications (retries, digests) between crawls."""
-    config = load_config(config_dir)
-    store = open_store(config)
-    try:
-        send_notifications(config, store)
-    finally:
-        store.close()

@@ -129,9 +129,7 @@ def _line(item: OutboxItem, config: VeilleConfig) -> str:
     return f"{line}\n{link}" if link else line
 
 
-def compose(
-    items: Sequence[OutboxItem], config: VeilleConfig, key: str = ""
-) -> tuple[str, str]:
+def compose(items: Sequence[OutboxItem], config: VeilleConfig, key: str = "") -> tuple[str, str]:
     """Title and body of one message carrying one or several alerts; `key` is its
     idempotency key, written on the last line."""
     fr = config.alerts.language == "fr"

@@ -23,7 +23,9 @@ def open_store(config: VeilleConfig) -> Store:
     if backend == "sqlite":
         from pipeline.store.sqlite import SQLiteStore
 
-        return SQLiteStore(Path(config.sqlite_path))
+        return SQLiteStore(
+            Path(config.sqlite_path), busy_timeout=config.settings.storage.busy_timeout_seconds
+        )
     raise ValueError(f"storage.backend: unknown backend {backend!r}")
 
 

@@ -14,6 +14,16 @@ class SearchError(ValueError):
     """A full-text query the index cannot parse; the message is safe to show."""
 
 
+@dataclass(frozen=True)
+class QueueDepths:
+    """What waits at each stage: the figures of `veille status` and the metrics."""
+
+    raw_posts_unanalysed: int
+    mentions_unevaluated: int
+    alerts_past_sla: int
+    notifications_backlog: int
+
+
 @dataclass
 class UpsertCounts:
     """What an idempotent write did: new rows, changed rows, rows already identical."""
@@ -280,6 +290,11 @@ class Store(Protocol):
         due_before: datetime | None = None,
     ) -> list[OutboxItem]:
         """Outbox items, oldest first."""
+        ...
+
+    def queue_depths(self, now: datetime, nlp_cursor: str, alerts_cursor: str) -> QueueDepths:
+        """Raw posts after the NLP cursor, mentions after the alerts cursor, open alerts past
+        their SLA at `now`, and notifications waiting or being sent."""
         ...
 
     def notifications_sent_since(self, channel_id: str, since: datetime) -> int:

@@ -29,6 +29,7 @@ from pipeline.store.base import (
 )
 from pipeline.store.sqlite_alerts import SQLiteAlertsMixin
 from pipeline.store.sqlite_crawl import SQLiteCrawlMixin
+from pipeline.store.sqlite_health import SQLiteHealthMixin
 from pipeline.store.sqlite_nlp import (
     aspect_counts_query,
     aspect_rows,
@@ -60,21 +61,21 @@ def _mention_hash(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin):
+class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin, SQLiteHealthMixin):
     """The embedded backend of the store protocol."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, busy_timeout: float = 30.0):
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
-            str(path), timeout=30, isolation_level=None, check_same_thread=False
+            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._migrate()
 
     # --- plumbing -------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""`veille schedule`: the scheduler in the foreground until SIGTERM or SIGINT.
+
+The scheduler runs in a background thread (its jobs in a thread pool) while the main
+thread waits for the stop signal; then no job starts any more, the running ones finish
+their batch (see pipeline.shutdown) and the job store keeps every next run time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from configuration.loader import VeilleConfig
+from pipeline.metrics import serve_metrics
+from pipeline.scheduler import STAGE_JOBS, jobstore, register_jobs
+from pipeline.shutdown import graceful_stop
+
+logger = logging.getLogger(__name__)
+
+
+def build_scheduler(config: VeilleConfig) -> BackgroundScheduler:
+    """A scheduler on the persistent job store, with a thread per job that may run."""
+    workers = len([s for s in config.sources if s.enabled]) + len(STAGE_JOBS)
+    return BackgroundScheduler(
+        jobstores={"default": jobstore(config)},
+        executors={"default": ThreadPoolExecutor(max_workers=max(workers, 1))},
+        timezone="UTC",
+    )
+
+
+def serve(config: VeilleConfig, print_line: Callable[[str], None] = print) -> int:
+    """Run the scheduler until a stop signal; returns the exit status (0 after a clean stop)."""
+    scheduler = build_scheduler(config)
+    metrics = None
+    with graceful_stop() as stop:
+        # Paused first: the job store must be open before jobs are compared with config.
+        scheduler.start(paused=True)
+        try:
+            ids = register_jobs(scheduler, config)
+            metrics = serve_metrics(config)
+            scheduler.resume()
+            print_line(ready_line(config, ids))
+            while not stop.wait(1.0):
+                pass
+            print_line(stopping_line(config))
+            # The jobs under way finish their batch (they read the stop flag).
+            scheduler.shutdown(wait=True)
+        except BaseException:
+            # A second signal, or a failure to start: stop now; the stages resume later.
+            scheduler.shutdown(wait=False)
+            raise
+        finally:
+            if metrics is not None:
+                metrics.shutdown()
+    logger.info("scheduler stopped")
+    return 0
+
+
+def ready_line(config: VeilleConfig, ids: list[str]) -> str:
+    """What `veille schedule` prints once its jobs are registered."""
+    if config.settings.ops.language == "en":
+        return f"scheduler: {len(ids)} jobs ({', '.join(ids)}); Ctrl-C or SIGTERM to stop"
+    return f"planificateur : {len(ids)} tâches ({', '.join(ids)}) ; Ctrl-C ou SIGTERM pour arrêter"
+
+
+def stopping_line(config: VeilleConfig) -> str:
+    """What it prints when a stop signal came."""
+    if config.settings.ops.language == "en":
+        return "stopping: the jobs under way finish their batch"
+    return "arrêt : les tâches en cours terminent leur lot"
