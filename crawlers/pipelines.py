@@ -32,7 +32,7 @@ from crawlers.batches import PostBatch
 from crawlers.items import RawPost
 from crawlers.state import TopicPageItem
 from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
-from pipeline.store import Store, open_store
+from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 

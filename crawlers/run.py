@@ -31,8 +31,8 @@ from configuration.base import ConfigError
 from configuration.loader import VeilleConfig, load_config
 from configuration.sources import SourceConfig
 from crawlers.stats import fill_run
-from pipeline.store import Store, open_store
 from records import CrawlRun
+from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ import pandas as pd
 import streamlit as st
 
 from configuration.loader import VeilleConfig, load_config
-from pipeline.store import MentionFilter, Store, open_store
 from records.vocab import OPEN_ALERT_STATUSES
+from storage import MentionFilter, Store, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from configuration.loader import VeilleConfig
 from pipeline.runner import ALERTS_CURSOR, NLP_CURSOR
-from pipeline.store import Store
-from pipeline.store.base import QueueDepths
 from records import parse_utc
+from storage import Store
+from storage.base import QueueDepths
 
 logger = logging.getLogger(__name__)
 

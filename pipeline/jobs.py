@@ -32,8 +32,8 @@ from pipeline.runner import (
     send_notifications,
 )
 from pipeline.shutdown import STOP
-from pipeline.store import Store, open_store
-from pipeline.store.faults import store_unavailable
+from storage import Store, open_store
+from storage.faults import store_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def alerts_job(config_dir: str) -> None:
             return None
         write_state(config, "alerts", "running")
         report = evaluate_alerts(config, store, stop=STOP)
-        return f"{report.records} mentions, {len(report.details['alerts_touched'])} alerts"
+        return f"{report.records} mentions, {len(report.alerts_touched)} alerts"
 
     with job_context("alerts"):
         _run_job(config, "alerts", lambda: _with_store(config, use))

@@ -18,7 +18,7 @@ from prometheus_client.registry import Collector
 
 from configuration.loader import VeilleConfig
 from pipeline.health import JobState, collect, timestamp
-from pipeline.store import open_store
+from storage import open_store
 
 logger = logging.getLogger(__name__)
 

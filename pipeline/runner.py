@@ -1,8 +1,9 @@
-"""Wires the stages together: crawl → NLP → alerts, each over durable storage.
+"""Wires the stages together: crawl → NLP → alerts → notifications, over durable storage.
 
 Each stage is a callable over a batch and does not know its place; this module reads the
 batch after the stage's cursor, calls the stage, stores what it returns, quarantines what
-it rejects, and moves the cursor only after the batch is stored.
+it rejects, and moves the cursor only after the batch is stored. `run_once` is the one
+sequence of a whole run, used alike by `veille run`, the scheduler's jobs and the demo.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from configuration.loader import VeilleConfig
+from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
-from pipeline.store import Store, UpsertCounts, open_store
 from records import CrawlRun, QuarantinedRecord
+from records.vocab import OPEN_ALERT_STATUSES
+from storage import Store, UpsertCounts, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,13 @@ class StageReport:
     stored: UpsertCounts = field(default_factory=UpsertCounts)
     quarantined: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    details: dict[str, Any] = field(default_factory=dict)
+    # NLP stage: near-duplicates linked to a first copy, the sentiment model's name.
+    duplicates: int = 0
+    sentiment_model: str = ""
+    # Alerts stage: ids of the alerts created or updated, sorted.
+    alerts_touched: list[str] = field(default_factory=list)
+    # A stop signal ended the drain early (after a whole batch).
+    stopped: bool = False
 
     @property
     def quarantined_total(self) -> int:
@@ -73,7 +82,7 @@ def drain(
     position = store.get_cursor(cursor)
     while True:
         if stop is not None and stop.is_set():
-            report.details["stopped"] = True
+            report.stopped = True
             logger.info("%s: stop requested, left after %d records", report.stage, report.records)
             break
         batch = fetch(position, batch_size)
@@ -98,12 +107,12 @@ def process_posts(
     stop: threading.Event | None = None,
 ) -> StageReport:
     """Run the NLP stage over every raw post stored or changed since its last run."""
+    # Imported here: spaCy and the models load only in a process that runs the NLP stage.
     from nlp.analyzer import AnalysisError, Analyzer
     from nlp.dedup import link_duplicates
 
     analyzer = analyzer or Analyzer(config)
     report = StageReport("nlp")
-    report.details["duplicates"] = 0
 
     def handle(posts: list[Any]) -> None:
         results = analyzer.analyze(posts)
@@ -116,7 +125,7 @@ def process_posts(
             else:
                 mentions.append(result)
         # Near-duplicates point to their first copy, stored earlier or earlier in the batch.
-        report.details["duplicates"] += link_duplicates(mentions, store.near_duplicate_candidates)
+        report.duplicates += link_duplicates(mentions, store.near_duplicate_candidates)
         report.stored += store.upsert_mentions(mentions)
 
     with _STAGE_LOCK:
@@ -130,7 +139,7 @@ def process_posts(
             progress,
             stop,
         )
-    report.details["sentiment_model"] = getattr(analyzer, "sentiment_model_name", "")
+    report.sentiment_model = getattr(analyzer, "sentiment_model_name", "")
     return report
 
 
@@ -152,18 +161,18 @@ def evaluate_alerts(
 
     with _STAGE_LOCK:
         drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress, stop)
-    report.details["alerts_touched"] = sorted(touched)
+    report.alerts_touched = sorted(touched)
     return report
 
 
-def send_notifications(config: VeilleConfig, store: Store, now: datetime | None = None) -> Any:
+def send_notifications(
+    config: VeilleConfig, store: Store, now: datetime | None = None
+) -> DispatchReport | None:
     """Send the notifications that are due; a failure is logged, never raised.
 
     One dispatcher at a time on the machine: an item another process is sending must not
     be taken for one left `sending` by a process that died (see `pipeline.alerts.notify`).
     """
-    from pipeline.alerts.notify import dispatch
-
     with machine_lock(config, "notify") as acquired:
         if not acquired:
             logger.info("notifications: another process is sending, skipped")
@@ -276,3 +285,112 @@ def machine_lock(config: VeilleConfig, name: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class CrawlProgress:
+    """A crawl's running totals, reported every few seconds by its child process."""
+
+    source_id: str
+    pages: int
+    posts: int
+
+
+@dataclass(frozen=True)
+class CrawlsDone:
+    """Every crawl of the run has finished."""
+
+    runs: list[CrawlRun]
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """Records a stage has handled so far."""
+
+    stage: str
+    records: int
+
+
+@dataclass(frozen=True)
+class StageDone:
+    """A stage has drained its batches."""
+
+    report: StageReport
+
+
+RunEvent = CrawlProgress | CrawlsDone | StageProgress | StageDone
+
+
+def crawl_progress(source_id: str, event: dict[str, Any]) -> CrawlProgress | None:
+    """The progress in a child crawl's event (None for its other events)."""
+    if event.get("event") != "progress":
+        return None
+    return CrawlProgress(source_id, int(event.get("pages", 0)), int(event.get("posts", 0)))
+
+
+@dataclass
+class RunReport:
+    """What one run did, stage by stage, and what the store holds after it."""
+
+    crawls: list[CrawlRun]
+    nlp: StageReport
+    alerts: StageReport
+    notifications: DispatchReport | None
+    raw_posts: int
+    mentions: int
+    open_alerts: int
+    stopped: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """A crawl failed (the exit status of `veille run` says so)."""
+        return any(run.status == "failed" for run in self.crawls)
+
+
+def run_once(
+    config: VeilleConfig,
+    source_ids: Sequence[str] = (),
+    on_event: Callable[[RunEvent], None] | None = None,
+    stop: threading.Event | None = None,
+) -> RunReport:
+    """Crawl the sources (default: every enabled one), then NLP, alerts and due notifications.
+
+    A KeyError naming the known sources is raised before anything runs when an id is
+    unknown. `on_event` hears the crawls' progress and each stage as it ends. Once `stop`
+    is set (SIGTERM), the crawl under way stops cleanly, the batch in hand is stored and
+    no further stage starts; `RunReport.stopped` says so.
+    """
+
+    def emit(event: RunEvent) -> None:
+        if on_event is not None:
+            on_event(event)
+
+    def on_crawl(source_id: str, event: dict[str, Any]) -> None:
+        if (progress := crawl_progress(source_id, event)) is not None:
+            emit(progress)
+
+    def stage_progress(stage: str, records: int) -> None:
+        emit(StageProgress(stage, records))
+
+    crawls = crawl_sources(config, source_ids, on_progress=on_crawl, stop=stop)
+    emit(CrawlsDone(crawls))
+    store = open_store(config)
+    try:
+        nlp = process_posts(config, store, progress=stage_progress, stop=stop)
+        emit(StageDone(nlp))
+        # A stopped run leaves the later stages to the next one (their cursors wait).
+        alerts = evaluate_alerts(config, store, progress=stage_progress, stop=stop)
+        emit(StageDone(alerts))
+        sent = None if stop is not None and stop.is_set() else send_notifications(config, store)
+        return RunReport(
+            stopped=stop is not None and stop.is_set(),
+            crawls=crawls,
+            nlp=nlp,
+            alerts=alerts,
+            notifications=sent,
+            raw_posts=store.count_raw_posts(),
+            mentions=store.count_mentions(),
+            open_alerts=len(store.list_alerts(OPEN_ALERT_STATUSES)),
+        )
+    finally:
+        store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from configuration.loader import VeilleConfig, load_config
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -28,8 +28,8 @@ from crawlers.middlewares import (
 from crawlers.pipelines import StorePipeline
 from crawlers.settings import build_settings
 from crawlers.stats import fill_run
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun, RawPost
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

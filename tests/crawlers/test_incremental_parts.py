@@ -31,8 +31,8 @@ from crawlers.state import (
     listing_of,
 )
 from crawlers.urls import canonical_url, join_url
-from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from configuration.loader import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Seeded

@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 
 from configuration.loader import load_config
-from pipeline.demo_forum.generator import generate_forum
-from pipeline.demo_forum.growth import forum_until, publication_order
-from pipeline.demo_forum.inbox import NotificationInbox
-from pipeline.demo_forum.local_config import HOOK_ENV, write_demo_config
-from pipeline.demo_forum.server import DemoForumServer
-from pipeline.store.sqlite import SQLiteStore
+from demo.forum.generator import generate_forum
+from demo.forum.growth import forum_until, publication_order
+from demo.forum.inbox import NotificationInbox
+from demo.forum.local_config import HOOK_ENV, write_demo_config
+from demo.forum.server import DemoForumServer
 from records import post_id
+from storage.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.slow
 

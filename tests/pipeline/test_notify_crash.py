@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 
 from configuration.loader import VeilleConfig
-from pipeline.alerts.notify import apprise_send, dispatch, message_key
-from pipeline.demo_forum.inbox import NotificationInbox
-from pipeline.store.sqlite import SQLiteStore
+from demo.forum.inbox import NotificationInbox
+from pipeline.alerts import channels
+from pipeline.alerts.notify import dispatch, message_key
+from storage.sqlite import SQLiteStore
 from tests.pipeline.test_alert_notify import NOW, crisis, raise_alerts, with_channels
 
 
@@ -36,11 +37,14 @@ def test_a_send_cut_short_by_a_crash_is_repeated_under_the_same_key(
     raise_alerts(cfg, store, ["lumio", "azur"], NOW)
 
     def send_then_die(url: str, title: str, body: str) -> None:
-        apprise_send(url, title, body)
+        real_send(url, title, body)
         raise Killed  # delivered, then killed before the outbox learns it
 
+    real_send = channels.apprise_send
+    monkeypatch.setattr(channels, "apprise_send", send_then_die)
     with pytest.raises(Killed):
-        dispatch(cfg, store, now=NOW, send=send_then_die)
+        dispatch(cfg, store, now=NOW)
+    monkeypatch.setattr(channels, "apprise_send", real_send)
     (first,) = inbox.deliveries
     (sending,) = store.notifications(("sending",))
     assert first.key == sending.message_id and first.alert_ids == (sending.alert_id,)
@@ -64,15 +68,17 @@ def test_a_failed_send_keeps_its_key_and_its_group(
     def refuse(url: str, title: str, body: str) -> None:
         raise RuntimeError("503 from the channel")
 
+    monkeypatch.setattr(channels, "apprise_send", refuse)
     raise_alerts(cfg, store, ["lumio"], NOW)
-    assert dispatch(cfg, store, now=NOW, send=refuse).failed == 1
+    assert dispatch(cfg, store, now=NOW).failed == 1
     (failed,) = store.notifications()
     assert failed.status == "pending" and failed.message_id and failed.attempts == 1
     raise_alerts(cfg, store, ["azur"], NOW)
     sent: list[tuple[str, str]] = []
     later = failed.next_attempt_at
     assert later is not None
-    dispatch(cfg, store, now=later, send=lambda u, t, b: sent.append((t, b)))
+    monkeypatch.setattr(channels, "apprise_send", lambda u, t, b: sent.append((t, b)))
+    dispatch(cfg, store, now=later)
     keys = [message_key(body) for _, body in sent]
     # The retry is its own message under its old key; the new alert gets a new one.
     assert len(sent) == 2 and keys[0] == failed.message_id and keys[1] != keys[0]

@@ -9,8 +9,8 @@ from configuration.loader import VeilleConfig
 from pipeline.jobs import crawl_job, nlp_job
 from pipeline.runner import close_interrupted_runs, crawl_sources, source_lock
 from pipeline.scheduler import register_jobs
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 
 def test_one_job_per_enabled_source_and_one_per_stage(config: VeilleConfig) -> None:

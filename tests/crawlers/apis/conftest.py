@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from configuration.loader import load_config
-from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "apis"

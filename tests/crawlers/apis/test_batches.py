@@ -13,8 +13,8 @@ from configuration.sources import SourceConfig
 from crawlers.batches import PostBatch
 from crawlers.pipelines import StorePipeline
 from crawlers.spiders.feed import FeedSpider
-from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 SOURCE = {
     "id": "flux",
