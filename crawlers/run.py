@@ -143,6 +143,7 @@ class _Child:
         self.events: list[dict[str, Any]] = []
         self.log_tail: deque[str] = deque(maxlen=30)
         self.timed_out = False
+        self.stopped = False  # by the parent's graceful stop
         self.process = subprocess.Popen(
             command,
             env=env,
@@ -237,7 +238,12 @@ def _failed_run(child: _Child, run: CrawlRun | None, source_id: str, started: da
     run.posts_new = run.posts_new or int(progress.get("new", 0))
     run.posts_updated = run.posts_updated or int(progress.get("updated", 0))
     run.posts_unchanged = run.posts_unchanged or int(progress.get("unchanged", 0))
-    kind = "child/timeout" if child.timed_out else f"child/exit_{child.process.returncode}"
+    if child.timed_out:
+        kind = "child/timeout"
+    elif child.stopped:
+        kind = "child/stopped"  # SIGTERM came before the child could save its own run
+    else:
+        kind = f"child/exit_{child.process.returncode}"
     run.errors = {**run.errors, kind: 1}
     run.status = "failed"
     run.finished_at = datetime.now(UTC)
@@ -250,6 +256,7 @@ def _failed_run(child: _Child, run: CrawlRun | None, source_id: str, started: da
 def _stop_when_set(child: _Child, stop: threading.Event) -> None:
     while child.process.poll() is None:
         if stop.wait(0.2):
+            child.stopped = True
             child.stop()
             return
 

@@ -100,7 +100,7 @@ def crawl_job(config_dir: str, source_id: str) -> None:
         summary = (
             f"{run.status}: {run.pages} pages, {run.posts_new} new, {run.posts_updated} updated"
         )
-        if run.status == "failed":
+        if run.status == "failed" and not STOP.is_set():
             raise RuntimeError(f"crawl {summary}; errors {run.errors}")
         return summary
 

@@ -65,7 +65,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
             "VEILLE_DASHBOARD_PUBLIC_URL": "https://veille.example.org",
             HOOK_ENV: inbox.url,
         }
-        command = [sys.executable, "-m", "pipeline.cli", "run", "--config-dir", str(config_dir)]
+        command = [sys.executable, "-m", "cli", "run", "--config-dir", str(config_dir)]
         longest, kills = 1.0, Counter[str]()
         for round_no in range(ROUNDS):
             server.forum = forum_until(forum, len(order) * (round_no + 1) // (ROUNDS + 1))
@@ -79,6 +79,7 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
                     # Round 0 runs to its end: how long a round takes bounds the kills.
                     child.wait(600 if round_no == 0 else rng.uniform(0.2, longest))
                     longest = max(longest, time.monotonic() - started)
+                    assert child.returncode == 0, log_path.read_text(errors="replace")
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
                     child.wait()
