@@ -14,7 +14,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from configuration.loader import VeilleConfig
-from pipeline.metrics import serve_metrics
+from pipeline.metrics import serve_metrics, stop_metrics
 from pipeline.scheduler import STAGE_JOBS, jobstore, register_jobs
 from pipeline.shutdown import graceful_stop
 
@@ -54,7 +54,7 @@ def serve(config: VeilleConfig, print_line: Callable[[str], None] = print) -> in
             raise
         finally:
             if metrics is not None:
-                metrics.shutdown()
+                stop_metrics(metrics)
     logger.info("scheduler stopped")
     return 0
 

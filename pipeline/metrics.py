@@ -118,3 +118,9 @@ def serve_metrics(config: VeilleConfig) -> Any:
     )
     logger.info("metrics on http://%s:%d/metrics", ops.metrics_host, ops.metrics_port)
     return server
+
+
+def stop_metrics(server: Any) -> None:
+    """Stop the endpoint and close its socket."""
+    server.shutdown()
+    server.server_close()
