@@ -33,7 +33,7 @@ from pipeline.runner import (
 )
 from pipeline.shutdown import graceful_stop, run_forwarding_signals
 from records import CrawlRun
-from storage import open_store
+from storage import describe, open_store
 
 app = typer.Typer(
     help="Veille: social listening and brand barometer, French first.",
@@ -102,7 +102,7 @@ def config_check(config_dir: ConfigDir = None) -> None:
     out.print(
         f"OK: {config.directory}: {len(config.sources)} sources, {len(config.brands)} brands, "
         f"{len(config.rules)} alert rules, storage {config.settings.storage.backend} "
-        f"({config.sqlite_path})",
+        f"({describe(config)})",
         markup=False,
     )
 

@@ -30,6 +30,11 @@ class StoreBackend:
     name: str
     # open(config: VeilleConfig) -> a store implementing storage.base.Store.
     open: Callable[[Any], Any]
+    # data_dir(config) -> the local folder for what is not in the store: crawl locks, the
+    # demo's ground truth (the store's own folder, for an embedded one).
+    data_dir: Callable[[Any], Path]
+    # describe(config) -> where the store is, for `veille config check`.
+    describe: Callable[[Any], str]
 
 
 STORE_BACKENDS: Registry[StoreBackend] = Registry("veille.store_backends", "store backend")

@@ -269,6 +269,7 @@ def crawl_source(
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     timeout: float | None = None,
     stop: threading.Event | None = None,
+    config: VeilleConfig | None = None,
 ) -> CrawlRun:
     """Crawl one source in a child process and return its CrawlRun, read from the store.
 
@@ -278,10 +279,12 @@ def crawl_source(
     seconds the child is stopped; so it is as soon as `stop` is set (a graceful stop of
     the parent: Scrapy closes the spider, the pipeline stores its last batch). A child
     that dies without saving its run gets a "failed" run with a `child/…` error, saved to
-    the store.
+    the store. `config` is the caller's validated config of `config_dir`, when it has one
+    (else it is loaded here).
     """
     child_env = _child_env(env)
-    config = load_config(config_dir, environ=child_env)
+    if config is None:
+        config = load_config(config_dir, environ=child_env)
     config.source(source_id)  # an unknown id fails here, not in the child
     started = datetime.now(UTC)
     child = _Child(child_command(config_dir, source_id), child_env, source_id)

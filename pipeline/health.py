@@ -1,7 +1,7 @@
 """Health: each job's state, each source's last success, last error and lag, queue depths.
 
 A job's state (running, ok, waiting for the store, error) is written to a small JSON file
-next to the store (`health/<job>.json`), not into the store: a job waiting because the
+in the store's data folder (`health/<job>.json`), not into the store: a job waiting because the
 store is locked or unreachable must still be able to say so. `veille status` and the
 metrics endpoint read these files and the store's counts.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from configuration.loader import VeilleConfig
 from pipeline.runner import ALERTS_CURSOR, NLP_CURSOR
 from records import parse_utc
-from storage import Store
+from storage import Store, data_dir
 from storage.base import QueueDepths
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class JobState:
 
 
 def _health_dir(config: VeilleConfig) -> Path:
-    return Path(config.sqlite_path).parent / "health"
+    return data_dir(config) / "health"
 
 
 def read_state(config: VeilleConfig, job: str) -> JobState:

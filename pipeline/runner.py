@@ -24,7 +24,7 @@ from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
 from records import CrawlRun, QuarantinedRecord
 from records.vocab import OPEN_ALERT_STATUSES
-from storage import Store, UpsertCounts, open_store
+from storage import Store, UpsertCounts, data_dir, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +240,9 @@ def crawl_sources(
                     on_progress(source_id, event)
 
             runs.append(
-                crawl_source(Path(config.directory), source_id, on_progress=forward, stop=stop)
+                crawl_source(
+                    Path(config.directory), source_id, on_progress=forward, config=config, stop=stop
+                )
             )
     return runs
 
@@ -273,7 +275,7 @@ def source_lock(config: VeilleConfig, source_id: str) -> AbstractContextManager[
 @contextmanager
 def machine_lock(config: VeilleConfig, name: str) -> Iterator[bool]:
     """An exclusive, non-blocking file lock next to the store; yields whether it was had."""
-    lock_dir = Path(config.sqlite_path).parent / "locks"
+    lock_dir = data_dir(config) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / f"{name}.lock", "w") as handle:
         try:

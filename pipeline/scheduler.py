@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from configuration.loader import VeilleConfig
 from configuration.sources import SourceConfig
 from pipeline.jobs import alerts_job, crawl_job, nlp_job, notify_job
+from storage import data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +41,12 @@ def jobstore_url(config: VeilleConfig) -> str:
     """The job store's SQLAlchemy URL: the setting, else scheduler.db beside the store."""
     if config.settings.ops.jobstore_url:
         return config.settings.ops.jobstore_url
-    return f"sqlite:///{(Path(config.sqlite_path).parent / 'scheduler.db').resolve()}"
+    return f"sqlite:///{(data_dir(config) / 'scheduler.db').resolve()}"
 
 
 def jobstore(config: VeilleConfig) -> SQLAlchemyJobStore:
     """The persistent job store (its table is created on first use)."""
-    Path(config.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    data_dir(config).mkdir(parents=True, exist_ok=True)
     return SQLAlchemyJobStore(url=jobstore_url(config), tablename="veille_jobs")
 
 

@@ -7,6 +7,8 @@ in pyproject.toml, as a third-party backend would.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from configuration.loader import VeilleConfig
 from configuration.settings import STORE_BACKENDS
 from storage.base import (
@@ -27,6 +29,16 @@ def open_store(config: VeilleConfig) -> Store:
     return store
 
 
+def data_dir(config: VeilleConfig) -> Path:
+    """The local folder the configured backend keeps beside its data (locks, demo files)."""
+    return Path(STORE_BACKENDS.get(config.settings.storage.backend).data_dir(config))
+
+
+def describe(config: VeilleConfig) -> str:
+    """Where the configured store is (a file, a cluster), in a few words."""
+    return STORE_BACKENDS.get(config.settings.storage.backend).describe(config)
+
+
 __all__ = [
     "AspectRow",
     "BarometerRow",
@@ -36,5 +48,7 @@ __all__ = [
     "Store",
     "UpsertCounts",
     "WindowCount",
+    "data_dir",
+    "describe",
     "open_store",
 ]

@@ -537,4 +537,14 @@ def open_sqlite(config: Any) -> SQLiteStore:
     return SQLiteStore(Path(storage.sqlite_path), busy_timeout=storage.busy_timeout_seconds)
 
 
-BACKEND = StoreBackend("sqlite", open_sqlite)
+def sqlite_data_dir(config: Any) -> Path:
+    """The database file's folder."""
+    return Path(config.settings.storage.sqlite_path).parent
+
+
+BACKEND = StoreBackend(
+    "sqlite",
+    open_sqlite,
+    data_dir=sqlite_data_dir,
+    describe=lambda config: str(config.settings.storage.sqlite_path),
+)

@@ -16,4 +16,9 @@ def open_store(config: VeilleConfig) -> SQLiteStore:
     return SQLiteStore(folder / f"{Path(config.directory).resolve().name}.db")
 
 
-PER_DIRECTORY = StoreBackend("sqlite_per_directory", open_store)
+PER_DIRECTORY = StoreBackend(
+    "sqlite_per_directory",
+    open_store,
+    data_dir=lambda config: Path(os.environ["VEILLE_EXAMPLE_STORES"]),
+    describe=lambda config: f"{os.environ['VEILLE_EXAMPLE_STORES']} (one file per config)",
+)
