@@ -151,6 +151,12 @@ class DashboardConfig(StrictModel):
         default="Europe/Paris", description="Time zone in which the dashboard shows times."
     )
     language: Literal["fr", "en"] = Field(default="fr", description="Interface language: fr or en.")
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="How long a dashboard sign-in lasts (a reload keeps it); signing out "
+        "ends it at once.",
+    )
     public_url: str = Field(
         default="",
         description="The dashboard's address as its users reach it (e.g. "

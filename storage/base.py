@@ -292,6 +292,20 @@ class Store(Protocol):
         """Outbox items, oldest first."""
         ...
 
+    def create_session(
+        self, token_hash: str, login: str, role: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """Record a dashboard session by its token's hash."""
+        ...
+
+    def find_session(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+        """(login, role) of a session neither expired at `now` nor revoked."""
+        ...
+
+    def revoke_session(self, token_hash: str, now: datetime) -> None:
+        """End a session (sign-out)."""
+        ...
+
     def queue_depths(self, now: datetime, nlp_cursor: str, alerts_cursor: str) -> QueueDepths:
         """Raw posts after the NLP cursor, mentions after the alerts cursor, open alerts past
         their SLA at `now`, and notifications waiting or being sent."""

@@ -42,6 +42,7 @@ from storage.sqlite_nlp import (
 )
 from storage.sqlite_rollup import aspect_rollup_query, rollup_query, rollup_rows
 from storage.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from storage.sqlite_sessions import SQLiteSessionsMixin
 from storage.sqlite_text import iso as _iso
 from storage.sqlite_text import marks as _marks
 
@@ -62,7 +63,7 @@ def _mention_hash(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin, SQLiteHealthMixin):
+class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin, SQLiteHealthMixin, SQLiteSessionsMixin):
     """The embedded backend of the store protocol."""
 
     def __init__(self, path: Path | str, busy_timeout: float = 30.0):

@@ -96,7 +96,8 @@ def alert_link(config: VeilleConfig, alert_id: str) -> str | None:
     base = config.settings.dashboard.public_url
     if not base:
         return None
-    return f"{base.rstrip('/')}/?{urlencode({'alert': alert_id})}"
+    # "alertes" is the alerts page's URL path in the dashboard (dashboard/app.py).
+    return f"{base.rstrip('/')}/alertes?{urlencode({'alert': alert_id})}"
 
 
 def _line(item: OutboxItem, config: VeilleConfig) -> str:

@@ -110,7 +110,9 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
                 assert keys.get(alert.id) == sent, alert.id
             assert set(keys) == {a.id for a in alerts}
             assert inbox.repeats() <= sum(kills.values())
-            assert all("https://veille.example.org/?alert=" in d.body for d in inbox.deliveries)
+            assert all(
+                "https://veille.example.org/alertes?alert=" in d.body for d in inbox.deliveries
+            )
         finally:
             store.close()
     assert sum(kills.values()) >= (ROUNDS - 1) // 2, f"too few rounds were killed: {dict(kills)}"

@@ -54,7 +54,7 @@ def test_a_send_cut_short_by_a_crash_is_repeated_under_the_same_key(
     keys = inbox.keys_by_alert()
     assert keys[sending.alert_id] == {sending.message_id}  # repeated under its key
     assert len(keys) == 2 and inbox.repeats() == 1
-    link = f"https://veille.example.org/?alert={sending.alert_id}"
+    link = f"https://veille.example.org/alertes?alert={sending.alert_id}"
     assert link in first.body and message_key(first.body) == sending.message_id
     assert dispatch(cfg, store, now=NOW).messages == 0
 
