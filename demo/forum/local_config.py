@@ -16,8 +16,11 @@ DEMO_URL = "http://127.0.0.1:8765/"
 HOOK_ENV = "VEILLE_DEMO_HOOK_URL"
 
 
-def write_demo_config(target: Path, forum_url: str, hook_channel: bool = True) -> Path:
-    """Copy the default config into `target`, the demo source crawling `forum_url`.
+def write_demo_config(
+    target: Path, forum_url: str, hook_channel: bool = True, schedule_minutes: int | None = None
+) -> Path:
+    """Copy the default config into `target`, the demo source crawling `forum_url`
+    (every `schedule_minutes` when given).
 
     With `hook_channel`, alerts.yaml gets a channel `demo-hook` (every severity, one
     message per alert) whose apprise URL is read from `$VEILLE_DEMO_HOOK_URL`.
@@ -28,6 +31,13 @@ def write_demo_config(target: Path, forum_url: str, hook_channel: bool = True) -
         if source.name == "sources.yaml":
             text = text.replace(DEMO_URL, forum_url.rstrip("/") + "/")
         (target / source.name).write_text(text, encoding="utf-8")
+    if schedule_minutes is not None:
+        sources_path = target / "sources.yaml"
+        sources = yaml.safe_load(sources_path.read_text(encoding="utf-8"))
+        for source in sources["sources"]:
+            if source["id"] == "demo-forum":
+                source["schedule_minutes"] = schedule_minutes
+        sources_path.write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
     if hook_channel:
         alerts_path = target / "alerts.yaml"
         alerts = yaml.safe_load(alerts_path.read_text(encoding="utf-8"))
