@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from configuration.loader import VeilleConfig
+from pipeline.health import read_state
 from pipeline.metrics import serve_metrics, stop_metrics
 from pipeline.scheduler import STAGE_JOBS, jobstore, register_jobs
 from pipeline.shutdown import graceful_stop
@@ -40,6 +42,7 @@ def serve(config: VeilleConfig, print_line: Callable[[str], None] = print) -> in
         scheduler.start(paused=True)
         try:
             ids = register_jobs(scheduler, config)
+            resume_interrupted_crawls(scheduler, config, ids)
             metrics = serve_metrics(config)
             scheduler.resume()
             print_line(ready_line(config, ids))
@@ -57,6 +60,24 @@ def serve(config: VeilleConfig, print_line: Callable[[str], None] = print) -> in
                 stop_metrics(metrics)
     logger.info("scheduler stopped")
     return 0
+
+
+def resume_interrupted_crawls(
+    scheduler: BackgroundScheduler, config: VeilleConfig, ids: list[str]
+) -> list[str]:
+    """Run now the crawls that a killed process left under way; returns their job ids.
+
+    Their job's next run time had moved on when they started; without this the posts
+    they had not stored would wait a whole interval. A crawl job still `running` in its
+    health state at start belongs to a process that died (a stop records `stopped`).
+    """
+    resumed = []
+    for job_id in ids:
+        if job_id.startswith("crawl:") and read_state(config, job_id).state == "running":
+            scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+            logger.warning("%s was under way when Veille stopped: it runs again now", job_id)
+            resumed.append(job_id)
+    return resumed
 
 
 def ready_line(config: VeilleConfig, ids: list[str]) -> str:

@@ -19,8 +19,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from configuration.loader import VeilleConfig
-from pipeline.daemon import build_scheduler
-from pipeline.health import collect, read_state
+from pipeline.daemon import build_scheduler, resume_interrupted_crawls
+from pipeline.health import collect, read_state, write_state
 from pipeline.jobs import alerts_job
 from pipeline.logs import JsonFormatter, job_context, setup_logging
 from pipeline.metrics import serve_metrics, stop_metrics
@@ -64,6 +64,21 @@ def test_jobs_persist_across_restarts_with_their_next_run_time(config: VeilleCon
         assert again.get_job("crawl:demo-forum") is None
     finally:
         again.shutdown(wait=False)
+
+
+def test_a_crawl_a_killed_process_left_under_way_runs_again_at_start(
+    config: VeilleConfig,
+) -> None:
+    scheduler = _started(config)
+    try:
+        ids = register_jobs(scheduler, config, start_now=False)
+        later = scheduler.get_job("crawl:demo-forum").next_run_time
+        assert resume_interrupted_crawls(scheduler, config, ids) == []
+        write_state(config, "crawl:demo-forum", "running")  # then SIGKILL
+        assert resume_interrupted_crawls(scheduler, config, ids) == ["crawl:demo-forum"]
+        assert scheduler.get_job("crawl:demo-forum").next_run_time < later
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_a_bad_crontab_names_the_source(config: VeilleConfig) -> None:
