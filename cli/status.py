@@ -10,60 +10,18 @@ import typer
 
 from cli.common import ConfigDir, load, out
 from configuration.loader import VeilleConfig
+from messages import t
 from pipeline.health import Health, JobState, collect, health_dict, timestamp
 from storage import open_store
-
-# One message per line shown, in both languages; the catalogue of issue 12 takes them over.
-MESSAGES = {
-    "fr": {
-        "at": "état au {at}",
-        "store_error": "stockage injoignable : {error}",
-        "queues": "files : {raw} messages bruts à analyser, {mentions} mentions à évaluer, "
-        "{sla} alertes ouvertes hors délai, {notes} notifications en attente",
-        "source": "{source} : dernier succès {success} (retard {lag}) ; dernière erreur {error}",
-        "job": "  tâche {job} : {state} depuis {since}{detail}",
-        "never": "jamais",
-        "none": "aucune",
-        "stopped": "arrêt demandé : le lot en cours a été enregistré, le reste attend la "
-        "prochaine exécution",
-        "states": {
-            "never": "jamais lancée",
-            "running": "en cours",
-            "ok": "terminée",
-            "waiting": "en attente du stockage",
-            "error": "en erreur",
-            "stopped": "arrêtée",
-        },
-    },
-    "en": {
-        "at": "status at {at}",
-        "store_error": "store unreachable: {error}",
-        "queues": "queues: {raw} raw posts to analyse, {mentions} mentions to evaluate, "
-        "{sla} open alerts past their SLA, {notes} notifications waiting",
-        "source": "{source}: last success {success} (lag {lag}); last error {error}",
-        "job": "  job {job}: {state} since {since}{detail}",
-        "never": "never",
-        "none": "none",
-        "stopped": "stop requested: the batch in hand was stored, the rest waits for the next run",
-        "states": {
-            "never": "never run",
-            "running": "running",
-            "ok": "done",
-            "waiting": "waiting for the store",
-            "error": "failed",
-            "stopped": "stopped",
-        },
-    },
-}
-
-
-def _text(config: VeilleConfig, key: str) -> str:
-    return str(MESSAGES[config.settings.ops.language][key])
 
 
 def stopped_line(config: VeilleConfig) -> str:
     """What `veille run` prints after a graceful stop."""
-    return _text(config, "stopped")
+    return t("run.stopped", config.settings.ops.language)
+
+
+def _text(config: VeilleConfig, key: str, **values: object) -> str:
+    return t(f"status.{key}", config.settings.ops.language, **values)
 
 
 def _when(config: VeilleConfig, value: datetime | None) -> str:
@@ -79,12 +37,12 @@ def _lag(seconds: float | None) -> str:
 
 
 def _job_line(config: VeilleConfig, job: JobState) -> str:
-    states = MESSAGES[config.settings.ops.language]["states"]
-    assert isinstance(states, dict)
     detail = f" ({job.detail})" if job.detail else ""
-    return _text(config, "job").format(
+    return _text(
+        config,
+        "job",
         job=job.job,
-        state=states.get(job.state, job.state),
+        state=_text(config, f"state.{job.state}"),
         since=_when(config, timestamp(job.since)),
         detail=detail,
     )
@@ -92,13 +50,15 @@ def _job_line(config: VeilleConfig, job: JobState) -> str:
 
 def status_lines(config: VeilleConfig, health: Health) -> list[str]:
     """The lines of `veille status`."""
-    lines = [_text(config, "at").format(at=_when(config, health.at))]
+    lines = [_text(config, "at", at=_when(config, health.at))]
     if health.store_error:
-        lines.append(_text(config, "store_error").format(error=health.store_error))
+        lines.append(_text(config, "store_error", error=health.store_error))
     if health.queues is not None:
         q = health.queues
         lines.append(
-            _text(config, "queues").format(
+            _text(
+                config,
+                "queues",
                 raw=q.raw_posts_unanalysed,
                 mentions=q.mentions_unevaluated,
                 sla=q.alerts_past_sla,
@@ -110,7 +70,9 @@ def status_lines(config: VeilleConfig, health: Health) -> list[str]:
         if s.last_error_text:
             error += f" ({s.last_error_text})"
         lines.append(
-            _text(config, "source").format(
+            _text(
+                config,
+                "source",
                 source=s.source_id,
                 success=_when(config, s.last_success),
                 lag=_lag(s.lag_seconds),

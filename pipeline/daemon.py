@@ -15,6 +15,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from configuration.loader import VeilleConfig
+from messages import t
 from pipeline.health import read_state
 from pipeline.metrics import serve_metrics, stop_metrics
 from pipeline.scheduler import STAGE_JOBS, jobstore, register_jobs
@@ -82,13 +83,9 @@ def resume_interrupted_crawls(
 
 def ready_line(config: VeilleConfig, ids: list[str]) -> str:
     """What `veille schedule` prints once its jobs are registered."""
-    if config.settings.ops.language == "en":
-        return f"scheduler: {len(ids)} jobs ({', '.join(ids)}); Ctrl-C or SIGTERM to stop"
-    return f"planificateur : {len(ids)} tâches ({', '.join(ids)}) ; Ctrl-C ou SIGTERM pour arrêter"
+    return t("schedule.ready", config.settings.ops.language, n=len(ids), ids=", ".join(ids))
 
 
 def stopping_line(config: VeilleConfig) -> str:
     """What it prints when a stop signal came."""
-    if config.settings.ops.language == "en":
-        return "stopping: the jobs under way finish their batch"
-    return "arrêt : les tâches en cours terminent leur lot"
+    return t("schedule.stopping", config.settings.ops.language)

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from configuration.alerts import CHANNEL_TYPES, ChannelConfig
 from configuration.loader import VeilleConfig
+from messages import t
 from records import Alert, AlertEvent, OutboxItem
 from records.vocab import severity_rank
 from storage import Store
@@ -103,10 +104,15 @@ def alert_link(config: VeilleConfig, alert_id: str) -> str | None:
 def _line(item: OutboxItem, config: VeilleConfig) -> str:
     payload = item.payload
     due = datetime.fromisoformat(payload["due_at"]).astimezone(ZoneInfo(config.alerts.timezone))
-    label = "à traiter avant" if config.alerts.language == "fr" else "due"
-    line = (
-        f"[{payload['severity'].upper()}] {payload['brand_id']} ({payload['rule_id']}): "
-        f"{payload['why']} ({label} {due:%d/%m %H:%M}; veille alerts show {item.alert_id})"
+    line = t(
+        "notify.line",
+        config.alerts.language,
+        severity=payload["severity"].upper(),
+        brand=payload["brand_id"],
+        rule=payload["rule_id"],
+        why=payload["why"],
+        due=f"{due:%d/%m %H:%M}",
+        alert_id=item.alert_id,
     )
     link = alert_link(config, item.alert_id)
     return f"{line}\n{link}" if link else line
@@ -115,19 +121,16 @@ def _line(item: OutboxItem, config: VeilleConfig) -> str:
 def compose(items: Sequence[OutboxItem], config: VeilleConfig, key: str = "") -> tuple[str, str]:
     """Title and body of one message carrying one or several alerts; `key` is its
     idempotency key, written on the last line."""
-    fr = config.alerts.language == "fr"
+    lang = config.alerts.language
     if len(items) == 1:
         payload = items[0].payload
-        kind = "Alerte" if fr else "Alert"
-        title = f"[Veille] {kind} {payload['severity']} : {payload['brand_id']}"
-        if not fr:
-            title = title.replace(" : ", ": ")
+        title = t("notify.title.one", lang, severity=payload["severity"], brand=payload["brand_id"])
         body = _line(items[0], config)
     else:
-        title = f"[Veille] {len(items)} alertes" if fr else f"[Veille] {len(items)} alerts"
+        title = t("notify.title.many", lang, n=len(items))
         body = "\n\n".join(_line(i, config) for i in items)
     if key:
-        body += f"\n\n{'réf.' if fr else 'ref.'} {key}"
+        body += "\n\n" + t("notify.ref", lang, ref=key)
     return title, body
 
 
