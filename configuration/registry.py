@@ -112,7 +112,7 @@ def validate_each(values: Any, registry: Registry[Any], default: str, title: str
         if name not in registry:
             known = ", ".join(registry.names())
             problem = PydanticCustomError(
-                "unknown_type", "unknown {what} {name!r} (known: {known})",
+                "unknown_type", "unknown {what} '{name}' (known: {known})",
                 {"what": registry.what, "name": name, "known": known},
             )  # fmt: skip
             errors.append(InitErrorDetails(type=problem, loc=(index, "type"), input=name))
