@@ -7,7 +7,6 @@ as plain module-level commands; this module adds them to the app.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ import typer
 from rich.table import Table
 
 import cli.alerts_replay  # noqa: F401  (adds notify and replay to `veille alerts`)
-from cli import nlp
+from cli import nlp, status
 from cli.alerts import alerts_app
 from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setup_logging
 from cli.detect import detect_command
@@ -34,6 +33,7 @@ from pipeline.runner import (
     process_posts,
     run_once,
 )
+from pipeline.shutdown import graceful_stop, run_forwarding_signals
 from records import CrawlRun
 from storage import describe, open_store
 
@@ -193,38 +193,36 @@ def run(
     verbose: Verbose = False,
 ) -> None:
     """Run every stage once: crawl, NLP, alerts, then send the notifications that are due."""
-    setup_logging(verbose)
     config = load(config_dir)
-    try:
-        report = run_once(config, source or [], on_event=_print_progress)
-    except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        raise typer.Exit(2) from exc
+    setup_logging(verbose, config.settings.ops.log_format)
+    # SIGTERM or Ctrl-C: the crawl child stops cleanly, the batch in hand is stored, the
+    # stages after it do not start; a second signal stops at once.
+    with graceful_stop() as stop:
+        try:
+            report = run_once(config, source or [], on_event=_print_progress, stop=stop)
+        except KeyError as exc:
+            console.print(f"[red]{exc.args[0]}[/red]")
+            raise typer.Exit(2) from exc
     out.print(
         f"store: {report.raw_posts} posts, {report.mentions} mentions, "
         f"{report.open_alerts} open alerts",
         markup=False,
     )
+    if report.stopped:
+        console.print(status.stopped_line(config), markup=False)
+        return
     if report.failed:
         raise typer.Exit(1)
 
 
 @app.command()
 def schedule(config_dir: ConfigDir = None, verbose: Verbose = False) -> None:
-    """Run the scheduler in the foreground: one job per source, never two crawls of one at once."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """Run the scheduler in the foreground until SIGTERM or Ctrl-C (jobs kept in a store)."""
+    from pipeline.daemon import serve
 
-    from pipeline.scheduler import register_jobs
-
-    setup_logging(verbose)
     config = load(config_dir)
-    scheduler = BlockingScheduler(timezone="UTC")
-    ids = register_jobs(scheduler, config)
-    console.print(f"scheduler: {len(ids)} jobs ({', '.join(ids)}); Ctrl-C to stop", markup=False)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+    setup_logging(verbose, config.settings.ops.log_format)
+    raise typer.Exit(serve(config, print_line=lambda s: console.print(s, markup=False)))
 
 
 @app.command()
@@ -234,7 +232,8 @@ def dashboard(config_dir: ConfigDir = None) -> None:
     env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
     dash = config.settings.dashboard
     out.print(f"Dashboard: http://{dash.host}:{dash.port}/", markup=False)
-    raise typer.Exit(subprocess.call(dashboard_command(config), env=env))
+    # A container or systemd stops this process: Streamlit must stop with it.
+    raise typer.Exit(run_forwarding_signals(dashboard_command(config), env=env))
 
 
 @app.command()
@@ -260,6 +259,7 @@ app.command("eval")(nlp.eval_command)
 app.add_typer(nlp.sentiment_app, name="sentiment")
 app.add_typer(export_app, name="export")
 sources_app.command("detect")(detect_command)
+app.command("status")(status.status_command)
 
 
 def main() -> None:

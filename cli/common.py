@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +10,7 @@ from rich.console import Console
 
 from configuration.base import ConfigError
 from configuration.loader import VeilleConfig, load_config
+from pipeline.logs import setup_logging as configure_logging
 from pipeline.runner import StageReport
 
 # Progress and errors go to stderr, results to stdout (so that they can be piped).
@@ -28,15 +27,10 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log at debug lev
 Lang = Annotated[str | None, typer.Option("--lang", help="fr or en (default: alerts.yaml).")]
 
 
-def setup_logging(verbose: bool = False) -> None:
-    """Log to stderr; the chatty libraries at warning level only."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx", "spacy"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
+    """Log to stderr, as text or JSON lines (`ops.log_format`) carrying the job, source and
+    run id; the chatty libraries at warning level only."""
+    configure_logging(log_format, verbose)
 
 
 def load(config_dir: Path | None) -> VeilleConfig:

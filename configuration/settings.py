@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from configuration.base import StrictModel
+from configuration.ops import OpsConfig
 from configuration.registry import Registry
 
 
@@ -46,6 +47,12 @@ class StorageConfig(StrictModel):
     )
     sqlite_path: Path = Field(
         default=Path("data/veille.db"), description="SQLite database file (WAL mode)."
+    )
+    busy_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long one statement waits for a store another process holds locked, "
+        "before the stage's retry with back-off takes over (ops.store_retry_seconds).",
     )
 
     @field_validator("backend")
@@ -146,6 +153,18 @@ class DashboardConfig(StrictModel):
         default="Europe/Paris", description="Time zone in which the dashboard shows times."
     )
     language: Literal["fr", "en"] = Field(default="fr", description="Interface language: fr or en.")
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="How long a dashboard sign-in lasts (a reload keeps it); signing out "
+        "ends it at once.",
+    )
+    public_url: str = Field(
+        default="",
+        description="The dashboard's address as its users reach it (e.g. "
+        "https://veille.example.org); notifications link to their alert under it. Empty: "
+        "no link.",
+    )
     users: dict[str, DashboardRole] = Field(
         default_factory=_default_users,
         description="Dashboard logins and their roles (community_manager, marketing_director, "
@@ -167,6 +186,7 @@ class Settings(StrictModel):
     nlp: NlpConfig = Field(default_factory=NlpConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    ops: OpsConfig = Field(default_factory=OpsConfig)
 
 
 @dataclass(frozen=True)

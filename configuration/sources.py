@@ -109,6 +109,11 @@ class SourceConfig(BaseModel):
     timezone: str = "Europe/Paris"
     lang_hint: str | None = None
     schedule_minutes: int = Field(default=60, ge=1)
+    schedule_cron: str | None = Field(
+        default=None,
+        pattern=r"^\S+( \S+){4}$",
+        description="Crontab (minute hour day month weekday, UTC) instead of schedule_minutes.",
+    )
     max_pages: int = Field(default=500, ge=1)
     obey_robots: bool | None = None
     selectors: ForumSelectors | None = None

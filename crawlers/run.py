@@ -145,6 +145,7 @@ class _Child:
         self.events: list[dict[str, Any]] = []
         self.log_tail: deque[str] = deque(maxlen=30)
         self.timed_out = False
+        self.stopped = False  # by the parent's graceful stop
         self.process = subprocess.Popen(
             command,
             env=env,
@@ -239,7 +240,12 @@ def _failed_run(child: _Child, run: CrawlRun | None, source_id: str, started: da
     run.posts_new = run.posts_new or int(progress.get("new", 0))
     run.posts_updated = run.posts_updated or int(progress.get("updated", 0))
     run.posts_unchanged = run.posts_unchanged or int(progress.get("unchanged", 0))
-    kind = "child/timeout" if child.timed_out else f"child/exit_{child.process.returncode}"
+    if child.timed_out:
+        kind = "child/timeout"
+    elif child.stopped:
+        kind = "child/stopped"  # SIGTERM came before the child could save its own run
+    else:
+        kind = f"child/exit_{child.process.returncode}"
     run.errors = {**run.errors, kind: 1}
     run.status = "failed"
     run.finished_at = datetime.now(UTC)
@@ -249,6 +255,14 @@ def _failed_run(child: _Child, run: CrawlRun | None, source_id: str, started: da
     return run
 
 
+def _stop_when_set(child: _Child, stop: threading.Event) -> None:
+    while child.process.poll() is None:
+        if stop.wait(0.2):
+            child.stopped = True
+            child.stop()
+            return
+
+
 def crawl_source(
     config_dir: Path,
     source_id: str,
@@ -256,6 +270,7 @@ def crawl_source(
     env: dict[str, str] | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     timeout: float | None = None,
+    stop: threading.Event | None = None,
     config: VeilleConfig | None = None,
 ) -> CrawlRun:
     """Crawl one source in a child process and return its CrawlRun, read from the store.
@@ -263,9 +278,11 @@ def crawl_source(
     `env` is added to this process's environment for the child (VEILLE_* overrides).
     `on_progress` gets each event the child sends: `started`, `progress` (pages, posts,
     new, updated, unchanged, errors) about every second, and `done`. After `timeout`
-    seconds the child is stopped. A child that dies without saving its run gets a
-    "failed" run with a `child/…` error, saved to the store. `config` is the caller's
-    validated config of `config_dir`, when it has one (else it is loaded here).
+    seconds the child is stopped; so it is as soon as `stop` is set (a graceful stop of
+    the parent: Scrapy closes the spider, the pipeline stores its last batch). A child
+    that dies without saving its run gets a "failed" run with a `child/…` error, saved to
+    the store. `config` is the caller's validated config of `config_dir`, when it has one
+    (else it is loaded here).
     """
     child_env = _child_env(env)
     if config is None:
@@ -274,6 +291,8 @@ def crawl_source(
     started = datetime.now(UTC)
     child = _Child(child_command(config_dir, source_id), child_env, source_id)
     timer = threading.Timer(timeout, child.stop, kwargs={"timed_out": True}) if timeout else None
+    if stop is not None:
+        threading.Thread(target=_stop_when_set, args=(child, stop), daemon=True).start()
     try:
         if timer is not None:
             timer.daemon = True

@@ -14,7 +14,7 @@ import hmac
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -105,8 +105,16 @@ def current_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
-def login_form(users: Mapping[str, str], lang: str) -> None:
-    """The sign-in form; on success the user is remembered and the app reruns."""
+def remember(user: User) -> None:
+    """Sign `user` in for this browser session (a session resumed from the URL)."""
+    st.session_state[_STATE_KEY] = user
+
+
+def login_form(
+    users: Mapping[str, str], lang: str, on_sign_in: Callable[[User], object] | None = None
+) -> None:
+    """The sign-in form; on success the user is remembered (`on_sign_in` is told) and the
+    app reruns, on the page and with the query the URL asked for."""
     st.title(t("auth.title", lang))
     if not configured_logins(users):
         st.warning(t("auth.no_password", lang))
@@ -123,15 +131,19 @@ def login_form(users: Mapping[str, str], lang: str) -> None:
             st.error(t("auth.failed", lang))
             return
         logger.info("dashboard: %s signed in (%s)", user.login, user.role)
-        st.session_state[_STATE_KEY] = user
+        remember(user)
+        if on_sign_in is not None:
+            on_sign_in(user)
         st.rerun()
 
 
-def logout_button(user: User, lang: str) -> None:
+def logout_button(user: User, lang: str, on_sign_out: Callable[[], None] | None = None) -> None:
     """Who is signed in, and a button to sign out, in the sidebar."""
     st.sidebar.caption(
         t("auth.signed_in", lang, login=user.login, role=t(f"role.{user.role}", lang))
     )
     if st.sidebar.button(t("auth.logout", lang), key="veille_logout"):
         st.session_state.pop(_STATE_KEY, None)
+        if on_sign_out is not None:
+            on_sign_out()
         st.rerun()

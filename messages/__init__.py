@@ -1,7 +1,8 @@
 """One message catalogue, French (the default) and English, for every text a person reads.
 
 The dashboard (`messages.dashboard`), `veille alerts` (`messages.cli`), the alert `why`
-texts and notifications (`messages.alerts`) look their words up with `t(key, lang)`; a
+texts and notifications (`messages.alerts`), `veille status` and `schedule`
+(`messages.ops`) look their words up with `t(key, lang)`; a
 test checks that both languages have every key, with the same placeholders. A key
 missing in English falls back to French, and a key missing everywhere shows the key
 itself, so that a forgotten entry is visible rather than blank. Like `records`, a leaf:
@@ -15,6 +16,7 @@ import logging
 from messages.alerts import ALERTS
 from messages.cli import CLI
 from messages.dashboard import DASHBOARD
+from messages.ops import OPS
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-CATALOGUE = _merge(DASHBOARD, CLI, ALERTS)
+CATALOGUE = _merge(DASHBOARD, CLI, ALERTS, OPS)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:

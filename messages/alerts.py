@@ -88,6 +88,8 @@ ALERTS: dict[str, dict[str, str]] = {
         "en": "[Veille] Alert {severity}: {brand}",
     },
     "notify.title.many": {"fr": "[Veille] {n} alertes", "en": "[Veille] {n} alerts"},
+    # The idempotency key's line; pipeline.alerts.notify reads it back (réf. or ref.).
+    "notify.ref": {"fr": "réf. {ref}", "en": "ref. {ref}"},
     "notify.line": {
         "fr": "[{severity}] {brand} ({rule}): {why} (à traiter avant {due}; "
         "veille alerts show {alert_id})",

@@ -117,6 +117,12 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "nav.clients": {"fr": "Clients", "en": "Customers"},
     "nav.sources": {"fr": "Sources", "en": "Sources"},
     "auth.title": {"fr": "Connexion à Veille", "en": "Sign in to Veille"},
+    "alerts.linked": {"fr": "Alerte ouverte par un lien", "en": "Alert opened from a link"},
+    "alerts.link_missing": {
+        "fr": "L'alerte de ce lien n'existe pas (ou plus).",
+        "en": "The alert of this link does not exist (any more).",
+    },
+    "mentions.linked": {"fr": "Mention ouverte par un lien", "en": "Mention opened from a link"},
     "auth.login": {"fr": "Identifiant", "en": "Login"},
     "auth.password": {"fr": "Mot de passe", "en": "Password"},
     "auth.submit": {"fr": "Se connecter", "en": "Sign in"},

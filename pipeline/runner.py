@@ -13,13 +13,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from configuration.loader import VeilleConfig, load_config
+from configuration.loader import VeilleConfig
 from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
 from records import CrawlRun, QuarantinedRecord
@@ -54,6 +54,8 @@ class StageReport:
     sentiment_model: str = ""
     # Alerts stage: ids of the alerts created or updated, sorted.
     alerts_touched: list[str] = field(default_factory=list)
+    # A stop signal ended the drain early (after a whole batch).
+    stopped: bool = False
 
     @property
     def quarantined_total(self) -> int:
@@ -69,11 +71,20 @@ def drain(
     handle: Callable[[list[T]], None],
     batch_size: int,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
-    """Feed every record after `cursor` to `handle` in batches, moving the cursor after each."""
+    """Feed every record after `cursor` to `handle` in batches, moving the cursor after each.
+
+    When `stop` is set (SIGTERM), the batch in hand is finished and stored, its cursor
+    moved, and no further batch is read.
+    """
     started = time.perf_counter()
     position = store.get_cursor(cursor)
     while True:
+        if stop is not None and stop.is_set():
+            report.stopped = True
+            logger.info("%s: stop requested, left after %d records", report.stage, report.records)
+            break
         batch = fetch(position, batch_size)
         if not batch:
             break
@@ -93,6 +104,7 @@ def process_posts(
     store: Store,
     analyzer: Any = None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
     """Run the NLP stage over every raw post stored or changed since its last run."""
     # Imported here: spaCy and the models load only in a process that runs the NLP stage.
@@ -125,6 +137,7 @@ def process_posts(
             handle,
             config.settings.nlp.batch_size,
             progress,
+            stop,
         )
     report.sentiment_model = getattr(analyzer, "sentiment_model_name", "")
     return report
@@ -135,6 +148,7 @@ def evaluate_alerts(
     store: Store,
     now: datetime | None = None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> StageReport:
     """Run the alert rules over every mention stored or changed since their last run."""
     stage = AlertsStage(config, store, now=now)
@@ -146,7 +160,7 @@ def evaluate_alerts(
             touched.add(alert.id)
 
     with _STAGE_LOCK:
-        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
+        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress, stop)
         touched.update(alert.id for alert in stage.check_crawls())
     report.alerts_touched = sorted(touched)
     return report
@@ -155,12 +169,20 @@ def evaluate_alerts(
 def send_notifications(
     config: VeilleConfig, store: Store, now: datetime | None = None
 ) -> DispatchReport | None:
-    """Send the notifications that are due; a failure is logged, never raised."""
-    try:
-        return dispatch(config, store, now=now)
-    except Exception:
-        logger.exception("notification dispatch failed; alerts stay queued in the outbox")
-        return None
+    """Send the notifications that are due; a failure is logged, never raised.
+
+    One dispatcher at a time on the machine: an item another process is sending must not
+    be taken for one left `sending` by a process that died (see `pipeline.alerts.notify`).
+    """
+    with machine_lock(config, "notify") as acquired:
+        if not acquired:
+            logger.info("notifications: another process is sending, skipped")
+            return None
+        try:
+            return dispatch(config, store, now=now)
+        except Exception:
+            logger.exception("notification dispatch failed; alerts stay queued in the outbox")
+            return None
 
 
 def _quarantine(
@@ -183,8 +205,12 @@ def crawl_sources(
     config: VeilleConfig,
     source_ids: Sequence[str] = (),
     on_progress: Callable[[str, dict[str, Any]], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[CrawlRun]:
-    """Crawl the given sources (default: every enabled one), each in a child process."""
+    """Crawl the given sources (default: every enabled one), each in a child process.
+
+    Once `stop` is set the crawl under way is stopped cleanly and no other one starts.
+    """
     ids = list(source_ids) or [s.id for s in config.sources if s.enabled]
     for source_id in ids:
         config.source(source_id)  # fail early on an unknown id, before any crawl starts
@@ -193,6 +219,8 @@ def crawl_sources(
 
     runs = []
     for source_id in ids:
+        if stop is not None and stop.is_set():
+            break
         with source_lock(config, source_id) as acquired:
             if not acquired:
                 logger.warning("source %s: a crawl is already running, skipped", source_id)
@@ -213,7 +241,9 @@ def crawl_sources(
                     on_progress(source_id, event)
 
             runs.append(
-                crawl_source(Path(config.directory), source_id, on_progress=forward, config=config)
+                crawl_source(
+                    Path(config.directory), source_id, on_progress=forward, config=config, stop=stop
+                )
             )
     return runs
 
@@ -234,16 +264,21 @@ def close_interrupted_runs(store: Store, source_id: str) -> int:
     return closed
 
 
-@contextmanager
-def source_lock(config: VeilleConfig, source_id: str) -> Iterator[bool]:
+def source_lock(config: VeilleConfig, source_id: str) -> AbstractContextManager[bool]:
     """An exclusive, non-blocking lock per source, shared by every process on the machine.
 
     APScheduler's max_instances stops overlaps inside one scheduler; this lock also stops a
     manual `veille crawl` from overlapping a scheduled one. The OS drops it if we die.
     """
+    return machine_lock(config, f"crawl-{source_id}")
+
+
+@contextmanager
+def machine_lock(config: VeilleConfig, name: str) -> Iterator[bool]:
+    """An exclusive, non-blocking file lock next to the store; yields whether it was had."""
     lock_dir = data_dir(config) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / f"crawl-{source_id}.lock", "w") as handle:
+    with open(lock_dir / f"{name}.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -307,6 +342,7 @@ class RunReport:
     raw_posts: int
     mentions: int
     open_alerts: int
+    stopped: bool = False
 
     @property
     def failed(self) -> bool:
@@ -318,11 +354,14 @@ def run_once(
     config: VeilleConfig,
     source_ids: Sequence[str] = (),
     on_event: Callable[[RunEvent], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> RunReport:
     """Crawl the sources (default: every enabled one), then NLP, alerts and due notifications.
 
     A KeyError naming the known sources is raised before anything runs when an id is
-    unknown. `on_event` hears the crawls' progress and each stage as it ends.
+    unknown. `on_event` hears the crawls' progress and each stage as it ends. Once `stop`
+    is set (SIGTERM), the crawl under way stops cleanly, the batch in hand is stored and
+    no further stage starts; `RunReport.stopped` says so.
     """
 
     def emit(event: RunEvent) -> None:
@@ -336,16 +375,18 @@ def run_once(
     def stage_progress(stage: str, records: int) -> None:
         emit(StageProgress(stage, records))
 
-    crawls = crawl_sources(config, source_ids, on_progress=on_crawl)
+    crawls = crawl_sources(config, source_ids, on_progress=on_crawl, stop=stop)
     emit(CrawlsDone(crawls))
     store = open_store(config)
     try:
-        nlp = process_posts(config, store, progress=stage_progress)
+        nlp = process_posts(config, store, progress=stage_progress, stop=stop)
         emit(StageDone(nlp))
-        alerts = evaluate_alerts(config, store, progress=stage_progress)
+        # A stopped run leaves the later stages to the next one (their cursors wait).
+        alerts = evaluate_alerts(config, store, progress=stage_progress, stop=stop)
         emit(StageDone(alerts))
-        sent = send_notifications(config, store)
+        sent = None if stop is not None and stop.is_set() else send_notifications(config, store)
         return RunReport(
+            stopped=stop is not None and stop.is_set(),
             crawls=crawls,
             nlp=nlp,
             alerts=alerts,
@@ -354,31 +395,5 @@ def run_once(
             mentions=store.count_mentions(),
             open_alerts=len(store.list_alerts(OPEN_ALERT_STATUSES)),
         )
-    finally:
-        store.close()
-
-
-def run_source_job(config_dir: Path | str, source_id: str) -> None:
-    """Scheduler job: crawl one source, then process, evaluate and notify what is new."""
-    report = run_once(load_config(config_dir), [source_id])
-    run = report.crawls[0]
-    logger.info(
-        "source %s: crawl %s (%d new, %d updated, errors %s); %d posts analysed; %d alerts touched",
-        source_id,
-        run.status,
-        run.posts_new,
-        run.posts_updated,
-        run.errors or "none",
-        report.nlp.records,
-        len(report.alerts.alerts_touched),
-    )
-
-
-def run_notify_job(config_dir: Path | str) -> None:
-    """Scheduler job: send due notifications (retries, digests) between crawls."""
-    config = load_config(config_dir)
-    store = open_store(config)
-    try:
-        send_notifications(config, store)
     finally:
         store.close()

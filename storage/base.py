@@ -14,6 +14,16 @@ class SearchError(ValueError):
     """A full-text query the index cannot parse; the message is safe to show."""
 
 
+@dataclass(frozen=True)
+class QueueDepths:
+    """What waits at each stage: the figures of `veille status` and the metrics."""
+
+    raw_posts_unanalysed: int
+    mentions_unevaluated: int
+    alerts_past_sla: int
+    notifications_backlog: int
+
+
 @dataclass
 class UpsertCounts:
     """What an idempotent write did: new rows, changed rows, rows already identical."""
@@ -183,8 +193,8 @@ class AlertStore(Protocol):
         """Mentions stored or changed after `seq`, oldest first."""
         ...
 
-    def save_alert(self, alert: Alert) -> None:
-        """Insert or replace an alert by id."""
+    def save_alert(self, alert: Alert, outbox: Iterable[OutboxItem] = ()) -> None:
+        """Insert or replace an alert by id, queueing `outbox` in the same transaction."""
         ...
 
     def get_alert(self, alert_id: str) -> Alert | None:
@@ -199,8 +209,14 @@ class AlertStore(Protocol):
         """Alerts, most urgent (earliest due) first."""
         ...
 
-    def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
-        """Read, change and write one alert atomically; KeyError if unknown."""
+    def update_alert(
+        self,
+        alert_id: str,
+        change: Callable[[Alert], None],
+        outbox: Callable[[Alert], Iterable[OutboxItem]] | None = None,
+    ) -> Alert:
+        """Read, change and write one alert atomically, with the notifications `outbox`
+        makes of the changed alert; KeyError if unknown."""
         ...
 
     def last_closed_alert(self, rule_id: str, brand_id: str) -> Alert | None:
@@ -265,8 +281,8 @@ class AlertStore(Protocol):
 
 
 class ReadStore(Protocol):
-    """What the dashboard and exports read (search, barometer, rollups) and the corrections
-    people make there."""
+    """What the dashboard and exports read (search, barometer, rollups), the corrections
+    people make there, their sign-in sessions, and the queue depths of `veille status`."""
 
     def search_mentions(
         self, flt: MentionFilter, limit: int = 100, offset: int = 0
@@ -306,6 +322,25 @@ class ReadStore(Protocol):
 
     def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
         """Mentions a person corrected (sentiment or brands), oldest first."""
+        ...
+
+    def create_session(
+        self, token_hash: str, login: str, role: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """Record a dashboard session by its token's hash."""
+        ...
+
+    def find_session(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+        """(login, role) of a session neither expired at `now` nor revoked."""
+        ...
+
+    def revoke_session(self, token_hash: str, now: datetime) -> None:
+        """End a session (sign-out)."""
+        ...
+
+    def queue_depths(self, now: datetime, nlp_cursor: str, alerts_cursor: str) -> QueueDepths:
+        """Raw posts after the NLP cursor, mentions after the alerts cursor, open alerts past
+        their SLA at `now`, and notifications waiting or being sent."""
         ...
 
 

@@ -18,28 +18,38 @@ from typing import Any
 from configuration.settings import StoreBackend
 from storage.sqlite_alerts import SQLiteAlertsMixin
 from storage.sqlite_crawl import SQLiteCrawlMixin
+from storage.sqlite_health import SQLiteHealthMixin
 from storage.sqlite_nlp import SQLiteNlpMixin
 from storage.sqlite_read import SQLiteReadMixin
 from storage.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from storage.sqlite_sessions import SQLiteSessionsMixin
 
 logger = logging.getLogger(__name__)
 
 
-class SQLiteStore(SQLiteCrawlMixin, SQLiteNlpMixin, SQLiteAlertsMixin, SQLiteReadMixin):
-    """The embedded backend of the store protocol: one mixin per protocol, on one connection."""
+class SQLiteStore(
+    SQLiteCrawlMixin,
+    SQLiteNlpMixin,
+    SQLiteAlertsMixin,
+    SQLiteReadMixin,
+    SQLiteHealthMixin,
+    SQLiteSessionsMixin,
+):
+    """The embedded backend of the store protocol: one mixin per protocol (the read
+    model's queue depths and dashboard sessions in a mixin each), on one connection."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, busy_timeout: float = 30.0):
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
-            str(path), timeout=30, isolation_level=None, check_same_thread=False
+            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._migrate()
 
     def _migrate(self) -> None:
@@ -89,7 +99,8 @@ class SQLiteStore(SQLiteCrawlMixin, SQLiteNlpMixin, SQLiteAlertsMixin, SQLiteRea
 
 def open_sqlite(config: Any) -> SQLiteStore:
     """The store of `storage.sqlite_path` (relative to the working directory)."""
-    return SQLiteStore(Path(config.settings.storage.sqlite_path))
+    storage = config.settings.storage
+    return SQLiteStore(Path(storage.sqlite_path), busy_timeout=storage.busy_timeout_seconds)
 
 
 def sqlite_data_dir(config: Any) -> Path:

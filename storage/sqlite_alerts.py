@@ -49,9 +49,11 @@ class SQLiteAlertsMixin:
 
     # --- alerts ---------------------------------------------------------------------
 
-    def save_alert(self, alert: Alert) -> None:
-        """Insert or replace an alert."""
+    def save_alert(self, alert: Alert, outbox: Iterable[OutboxItem] = ()) -> None:
+        """Insert or replace an alert, queueing `outbox` in the same transaction (a
+        process killed in between must not leave an alert nobody is told of)."""
         with self._write() as conn:
+            self._enqueue(conn, outbox)
             conn.execute(
                 "INSERT INTO alerts (id, rule_id, brand_id, status, severity, due_at, created_at,"
                 " updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
@@ -93,14 +95,22 @@ class SQLiteAlertsMixin:
         rows = self._read(sql + " ORDER BY due_at, created_at", params)
         return [Alert.from_dict(json.loads(r["data"])) for r in rows]
 
-    def update_alert(self, alert_id: str, change: Callable[[Alert], None]) -> Alert:
-        """Read, change and write one alert in one transaction; KeyError if unknown."""
+    def update_alert(
+        self,
+        alert_id: str,
+        change: Callable[[Alert], None],
+        outbox: Callable[[Alert], Iterable[OutboxItem]] | None = None,
+    ) -> Alert:
+        """Read, change and write one alert in one transaction, with the notifications
+        `outbox` makes of the changed alert; KeyError if unknown."""
         with self._write() as conn:
             row = conn.execute("SELECT data FROM alerts WHERE id = ?", (alert_id,)).fetchone()
             if row is None:
                 raise KeyError(f"unknown alert {alert_id!r}")
             alert = Alert.from_dict(json.loads(row["data"]))
             change(alert)
+            if outbox is not None:
+                self._enqueue(conn, outbox(alert))
             conn.execute(
                 "UPDATE alerts SET status = ?, severity = ?, due_at = ?, updated_at = ?,"
                 " data = ? WHERE id = ?",
@@ -245,16 +255,20 @@ class SQLiteAlertsMixin:
 
     def enqueue_notifications(self, items: Iterable[OutboxItem]) -> int:
         """Queue notifications; one per channel, alert and event (a repeat is ignored)."""
-        added = 0
         with self._write() as conn:
-            for item in items:
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO notification_outbox (channel_id, alert_id, event,"
-                    " created_at, status, attempts, next_attempt_at, last_error, sent_at,"
-                    " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    self._outbox_values(item),
-                )
-                added += cur.rowcount
+            return self._enqueue(conn, items)
+
+    @classmethod
+    def _enqueue(cls, conn: sqlite3.Connection, items: Iterable[OutboxItem]) -> int:
+        added = 0
+        for item in items:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO notification_outbox (channel_id, alert_id, event,"
+                " created_at, status, attempts, next_attempt_at, last_error, sent_at,"
+                " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                cls._outbox_values(item),
+            )
+            added += cur.rowcount
         return added
 
     @staticmethod

@@ -56,6 +56,7 @@ def render() -> None:
         key="veille_alert_severities",
     )
     st.caption(t("alerts.scope", lang))
+    linked = _linked_alert(lang, selected.tz)
     if not selected.brand_ids:
         st.info(t("error.no_brand", lang))
         return
@@ -64,6 +65,8 @@ def render() -> None:
     frame = data.alerts_frame(statuses or ALERT_STATUSES, selected.brand_ids, selected.tz)
     if severities:
         frame = frame[frame["severity"].isin(severities)]
+    if linked:
+        frame = frame[frame["id"] != linked]
     if frame.empty:
         st.info(t("alerts.empty", lang))
         return
@@ -72,6 +75,24 @@ def render() -> None:
     user = auth.current_user()
     for alert in frame.to_dict("records"):
         _alert_card(alert, lang, selected.tz, now, user)
+
+
+def _linked_alert(lang: str, tz: str) -> str | None:
+    """Show the alert a link named (`?alert=<id>`, as notifications send), whatever the
+    filters; returns its id when shown (the list below leaves it out)."""
+    alert_id = st.query_params.get("alert")
+    if not alert_id:
+        return None
+    brands = tuple(data.brand_names())
+    frame = data.alerts_frame(ALERT_STATUSES, brands, tz)
+    found = frame[frame["id"] == alert_id]
+    if found.empty:
+        st.warning(t("alerts.link_missing", lang))
+        return None
+    st.subheader(t("alerts.linked", lang))
+    _alert_card(found.to_dict("records")[0], lang, tz, datetime.now(UTC), auth.current_user())
+    st.divider()
+    return alert_id
 
 
 def _sla(brand_ids: tuple[str, ...], lang: str) -> None:

@@ -32,6 +32,11 @@ def render() -> None:
     if flash:
         st.success(flash)
     st.caption(t("mentions.scope", lang))
+    linked = st.query_params.get("mention")
+    if linked:  # a link to one mention (`?mention=<id>`)
+        st.subheader(t("mentions.linked", lang))
+        _detail(linked, lang, selected.tz)
+        st.divider()
     text = st.text_input(t("mentions.search", lang), key="veille_search")
     st.caption(t("mentions.syntax", lang))
     sources = {s.id: s.name for s in config.sources}
@@ -99,7 +104,7 @@ def render() -> None:
         format_func=lambda i: _label(frame, i),
         key="veille_m_chosen",
     )
-    if chosen:
+    if chosen and chosen != linked:  # the linked one is shown above
         _detail(chosen, lang, selected.tz)
 
 

@@ -10,15 +10,26 @@ channel by channel, each through the `send` of its registered channel type (the 
 - a failed send is logged, retried later with a doubling delay, and given up after
   `max_attempts`; every attempt is written to the alert's history. Nothing here raises
   into the pipeline.
+
+Delivery is at least once, with an idempotency key: before a message goes out its items
+are moved to `sending` with the message's key (`message_id`), stored; only after the
+channel took it are they `sent`. A process killed in between leaves them `sending`, and
+the next dispatch sends them again under the same key, which the message carries
+("réf. <key>") so that a receiver drops the repeat. One dispatcher runs at a time on a
+machine (`runner.send_notifications` holds a lock), so an item found `sending` belongs
+to a dispatcher that died. Every message links to its alert in the dashboard when
+`dashboard.public_url` is set.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from configuration.alerts import CHANNEL_TYPES, ChannelConfig
@@ -29,6 +40,8 @@ from records.vocab import severity_rank
 from storage import Store
 
 logger = logging.getLogger(__name__)
+
+_KEY_LINE = re.compile(r"^(?:réf|ref)\. ([0-9a-f]{32})$", re.MULTILINE)
 
 
 class NotificationError(RuntimeError):
@@ -79,10 +92,19 @@ def _period_start(now: datetime, digest: str) -> datetime:
     return start.replace(hour=0) if digest == "daily" else start
 
 
+def alert_link(config: VeilleConfig, alert_id: str) -> str | None:
+    """The dashboard's deep link to an alert, from `dashboard.public_url` (None if unset)."""
+    base = config.settings.dashboard.public_url
+    if not base:
+        return None
+    # "alertes" is the alerts page's URL path in the dashboard (dashboard/app.py).
+    return f"{base.rstrip('/')}/alertes?{urlencode({'alert': alert_id})}"
+
+
 def _line(item: OutboxItem, config: VeilleConfig) -> str:
     payload = item.payload
     due = datetime.fromisoformat(payload["due_at"]).astimezone(ZoneInfo(config.alerts.timezone))
-    return t(
+    line = t(
         "notify.line",
         config.alerts.language,
         severity=payload["severity"].upper(),
@@ -92,17 +114,30 @@ def _line(item: OutboxItem, config: VeilleConfig) -> str:
         due=f"{due:%d/%m %H:%M}",
         alert_id=item.alert_id,
     )
+    link = alert_link(config, item.alert_id)
+    return f"{line}\n{link}" if link else line
 
 
-def compose(items: Sequence[OutboxItem], config: VeilleConfig) -> tuple[str, str]:
-    """Title and body of one message carrying one or several alerts."""
+def compose(items: Sequence[OutboxItem], config: VeilleConfig, key: str = "") -> tuple[str, str]:
+    """Title and body of one message carrying one or several alerts; `key` is its
+    idempotency key, written on the last line."""
     lang = config.alerts.language
     if len(items) == 1:
         payload = items[0].payload
         title = t("notify.title.one", lang, severity=payload["severity"], brand=payload["brand_id"])
-        return title, _line(items[0], config)
-    title = t("notify.title.many", lang, n=len(items))
-    return title, "\n\n".join(_line(i, config) for i in items)
+        body = _line(items[0], config)
+    else:
+        title = t("notify.title.many", lang, n=len(items))
+        body = "\n\n".join(_line(i, config) for i in items)
+    if key:
+        body += "\n\n" + t("notify.ref", lang, ref=key)
+    return title, body
+
+
+def message_key(body: str) -> str | None:
+    """The idempotency key a message carries (what a receiver deduplicates on)."""
+    match = _KEY_LINE.search(body)
+    return match[1] if match else None
 
 
 def dispatch(
@@ -126,34 +161,48 @@ def _dispatch_channel(
     now: datetime,
     report: DispatchReport,
 ) -> None:
-    due = store.notifications(("pending",), channel_id=channel.id, due_before=now)
+    # A key names one set of items for good: a message left `sending` by a dispatcher
+    # that died, or one whose send failed (it may have arrived all the same), goes out
+    # again whole and under its key, before anything new.
+    keyed: dict[str, list[OutboxItem]] = {}
+    for item in store.notifications(("sending",), channel_id=channel.id):
+        keyed.setdefault(item.message_id, []).append(item)
+    due = []
+    for item in store.notifications(("pending",), channel_id=channel.id, due_before=now):
+        if item.message_id:
+            keyed.setdefault(item.message_id, []).append(item)
+        else:
+            due.append(item)
     if channel.digest != "none":
         period = _period_start(now, channel.digest)
         due = [i for i in due if i.created_at < period]
-    if not due:
-        return
-    budget = channel.max_per_hour - store.notifications_sent_since(
-        channel.id, now - timedelta(hours=1)
-    )
-    if budget <= 0:
-        report.waiting += len(due)
-        logger.info("channel %s: hourly limit reached, %d waiting", channel.id, len(due))
-        return
-    # One message each while the budget allows, else everything in one message.
-    groups = [[i] for i in due] if channel.digest == "none" and len(due) <= budget else [due]
+    groups = list(keyed.values())
+    if due:
+        budget = channel.max_per_hour - store.notifications_sent_since(
+            channel.id, now - timedelta(hours=1)
+        )
+        if budget <= 0:
+            report.waiting += len(due)
+            logger.info("channel %s: hourly limit reached, %d waiting", channel.id, len(due))
+        elif channel.digest == "none" and len(due) <= budget:
+            groups += [[i] for i in due]  # one message each while the budget allows
+        else:
+            groups.append(due)  # else everything waiting in one message
     send = CHANNEL_TYPES.get(channel.type).send
     for group in groups:
-        title, body = compose(group, config)
+        key = group[0].message_id or uuid.uuid4().hex
+        for item in group:
+            item.status, item.message_id, item.attempts = "sending", key, item.attempts + 1
+            store.save_notification(item)
+        title, body = compose(group, config, key)
         try:
             send(channel, title, body)
         except Exception as exc:
             _failed(config, store, channel, group, now, str(exc) or type(exc).__name__, report)
             continue
         report.messages += 1
-        message_id = uuid.uuid4().hex
         for item in group:
-            item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
-            item.message_id = message_id
+            item.status, item.sent_at = "sent", now
             store.save_notification(item)
             report.sent += 1
             note = f"sent on {channel.id}" + (
@@ -173,8 +222,8 @@ def _failed(
 ) -> None:
     settings = config.alerts.notifications
     for item in group:
-        item.attempts += 1
         item.last_error = error[:500]
+        item.status = "pending"
         if item.attempts >= settings.max_attempts:
             item.status = "failed"
             report.given_up += 1

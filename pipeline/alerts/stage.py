@@ -20,7 +20,7 @@ from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.notify import outbox_items
 from pipeline.alerts.policy import OpenAlert, decide
 from pipeline.alerts.rules import Finding, RuleContext
-from records import Alert, AlertEvent, Mention
+from records import Alert, AlertEvent, Mention, OutboxItem
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -134,9 +134,11 @@ class AlertsStage:
                 text += f", severity {finding.severity}"
             current.history.append(AlertEvent(at=now, kind="evidence", by="veille", text=text))
 
-        updated = self.store.update_alert(alert.id, update)
-        if escalated:
-            self._enqueue(updated, f"escalated-{finding.severity}", now)
+        # The escalation's notifications are queued in the alert's own transaction.
+        event = f"escalated-{finding.severity}"
+        updated = self.store.update_alert(
+            alert.id, update, (lambda a: self._outbox(a, event, now)) if escalated else None
+        )
         logger.info("alert %s updated (%s, %s): %s", alert.id, rule.id, alert.brand_id, why)
         return updated
 
@@ -159,8 +161,7 @@ class AlertsStage:
             history=[AlertEvent(at=now, kind="created", by="veille")],
         )
         self._set_window(alert, finding, mentions, merge=False)
-        self.store.save_alert(alert)
-        self._enqueue(alert, "created", now)
+        self.store.save_alert(alert, self._outbox(alert, "created", now))
         logger.info("alert %s raised (%s, %s): %s", alert.id, rule.id, alert.brand_id, why)
         return alert
 
@@ -181,7 +182,5 @@ class AlertsStage:
         alert.window_start = min(start, alert.window_start) if merge else start
         alert.window_end = max(end, alert.window_end) if merge else end
 
-    def _enqueue(self, alert: Alert, event: str, now: datetime) -> None:
-        items = outbox_items(self.config, alert, event, now)
-        if items:
-            self.store.enqueue_notifications(items)
+    def _outbox(self, alert: Alert, event: str, now: datetime) -> list[OutboxItem]:
+        return outbox_items(self.config, alert, event, now)

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -195,6 +196,17 @@ def test_every_page_in_a_browser(
         store.close()
     assert triaged is not None and triaged.status == "acknowledged"
     assert [(e.kind, e.by) for e in triaged.history] == [("acknowledged", "cm")]
+
+    # A deep link (what a notification carries), opened after a reload: the session in
+    # the URL keeps the person signed in, and the linked alert is shown first.
+    token = parse_qs(urlsplit(driver.current_url).query)["session"][0]
+    driver.refresh()
+    _wait(driver, "//h1[.//text()='Alertes']")
+    driver.get(f"{server}/alertes?alert=a-telvia&session={token}")
+    _wait(driver, "//*[.//text()='Alerte ouverte par un lien']")
+    _wait(driver, "//*[contains(text(), '[a-telvia]')]")
+    assert "Page not found" not in driver.page_source
+    _shot(driver, "2b-lien-alerte")
 
     _open(driver, "recherche", "Mentions")
     _wait(driver, "//*[@data-testid='stDataFrame']")

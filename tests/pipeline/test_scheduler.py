@@ -6,24 +6,30 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from configuration.loader import VeilleConfig
-from pipeline.runner import close_interrupted_runs, crawl_sources, run_source_job, source_lock
+from pipeline.jobs import crawl_job, nlp_job
+from pipeline.runner import close_interrupted_runs, crawl_sources, source_lock
 from pipeline.scheduler import register_jobs
 from records import CrawlRun
 from storage.sqlite import SQLiteStore
 
 
-def test_one_job_per_enabled_source_without_overlap(config: VeilleConfig) -> None:
+def test_one_job_per_enabled_source_and_one_per_stage(config: VeilleConfig) -> None:
     extra = config.sources[0].model_copy(update={"id": "off", "enabled": False})
     config.sources.append(extra)
     scheduler = BackgroundScheduler(timezone="UTC")
     ids = register_jobs(scheduler, config)
-    assert ids == ["crawl:demo-forum"]
-    (job,) = scheduler.get_jobs()
-    assert job.func is run_source_job
-    assert job.args == (str(config.directory), "demo-forum")
-    assert job.max_instances == 1 and job.coalesce is True
-    assert isinstance(job.trigger, IntervalTrigger)
-    assert job.trigger.interval.total_seconds() == 30 * 60
+    assert ids == ["crawl:demo-forum", "nlp", "alerts", "notify"]
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    crawl = jobs["crawl:demo-forum"]
+    assert crawl.func is crawl_job
+    assert crawl.args == (str(config.directory), "demo-forum")
+    assert all(j.max_instances == 1 and j.coalesce is True for j in jobs.values())
+    assert isinstance(crawl.trigger, IntervalTrigger)
+    assert crawl.trigger.interval.total_seconds() == 30 * 60
+    assert crawl.trigger.jitter == config.settings.ops.jitter_seconds
+    assert crawl.misfire_grace_time == 30 * 60
+    assert jobs["nlp"].func is nlp_job and jobs["nlp"].args == (str(config.directory),)
+    assert jobs["nlp"].trigger.interval.total_seconds() == config.settings.ops.stage_poll_seconds
 
 
 def test_start_later_keeps_job_active(config: VeilleConfig) -> None:
@@ -31,8 +37,7 @@ def test_start_later_keeps_job_active(config: VeilleConfig) -> None:
     register_jobs(scheduler, config, start_now=False)
     scheduler.start(paused=True)
     try:
-        (job,) = scheduler.get_jobs()
-        assert job.next_run_time is not None  # None would mean a paused job
+        assert all(job.next_run_time is not None for job in scheduler.get_jobs())  # not paused
     finally:
         scheduler.shutdown(wait=False)
 

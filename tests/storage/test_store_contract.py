@@ -285,6 +285,32 @@ class ReadStoreContract:
     def store(self) -> Iterator[Store]:
         raise NotImplementedError
 
+    def test_sessions_live_until_expiry_or_revocation(self, store: Store) -> None:
+        later = T0 + timedelta(hours=12)
+        store.create_session("h1", "cm", "community_manager", T0, later)
+        store.create_session("h2", "admin", "admin", T0, later)
+        assert store.find_session("h1", T0 + timedelta(hours=1)) == ("cm", "community_manager")
+        assert store.find_session("h1", later) is None  # expired
+        store.revoke_session("h2", T0 + timedelta(minutes=5))
+        assert store.find_session("h2", T0 + timedelta(minutes=6)) is None
+        assert store.find_session("unknown", T0) is None
+
+    def test_queue_depths(self, store: Store) -> None:
+        store.upsert_raw_posts([make_post(1), make_post(2)])
+        store.upsert_mentions([make_mention(1)])
+        store.set_cursor("nlp-test", store.raw_posts_after(0, 1)[0][0])
+        late = Alert(
+            id="late", rule_id="r", brand_id="lumio", severity="high", created_at=T0,
+            updated_at=T0, window_start=T0, window_end=T0, why="x", mention_ids=[],
+            due_at=T0 + timedelta(hours=1),
+        )  # fmt: skip
+        item = OutboxItem("hook", "late", "created", T0, {}, next_attempt_at=T0)
+        store.save_alert(late, [item])
+        depths = store.queue_depths(T0 + timedelta(hours=2), "nlp-test", "alerts-test")
+        assert (depths.raw_posts_unanalysed, depths.mentions_unevaluated) == (1, 1)
+        assert (depths.alerts_past_sla, depths.notifications_backlog) == (1, 1)
+        assert store.queue_depths(T0, "nlp-test", "alerts-test").alerts_past_sla == 0
+
     def test_rollups(self, store: Store) -> None:
         priced = make_mention(1, "positive", brands=("lumio", "azur"))
         priced.aspects, priced.brand_aspects = ["price"], {"lumio": ["price"], "azur": ["price"]}
