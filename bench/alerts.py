@@ -25,10 +25,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipeline.config import load_config
+from configuration.loader import load_config
 from pipeline.runner import ALERTS_CURSOR, evaluate_alerts
-from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parent.parent
 BRANDS = ("lumio", "azur", "telvia")

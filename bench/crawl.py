@@ -109,7 +109,7 @@ def main() -> None:
         print(json.dumps(measure_one(args.one, args.url, args.concurrency)))
         return
 
-    from crawlers.sample_forum import SampleForum, SampleForumServer
+    from demo.sample_forum import SampleForum, SampleForumServer
 
     forum = SampleForum(args.threads, args.posts, cache_pages=True)
     results: dict[str, list[dict[str, Any]]] = {"veille": [], "bare": []}

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.store import MentionFilter  # noqa: E402
-from pipeline.store.sqlite import SQLiteStore  # noqa: E402
+from storage import MentionFilter  # noqa: E402
+from storage.sqlite import SQLiteStore  # noqa: E402
 
 BRANDS = ("lumio", "azur", "telvia")
 SOURCES = (("forum-a", "forum"), ("forum-b", "forum"), ("disc-a", "discourse"))

@@ -70,9 +70,9 @@ def run_one(kind: str, batch: int, posts: int, repeats: int, model_dir: str, onn
     """Time one configuration in this process; returns its figures."""
     from datetime import UTC, datetime
 
+    from configuration.loader import load_config
     from nlp.analyzer import Analyzer
     from nlp.evaluation import DEV_SET, load_labelled
-    from pipeline.config import load_config
     from records import RawPost
 
     env = {

@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.demo_forum.generator import generate_forum
-from pipeline.demo_forum.server import DemoForumServer
+from configuration.loader import load_config
+from demo.forum.generator import generate_forum
+from demo.forum.server import DemoForumServer
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts
-from pipeline.store import open_store
+from storage import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def one_run(base_url: str, workdir: Path) -> dict[str, float]:
         figures["mentions"] = store.count_mentions()
     finally:
         store.close()
-    print(f"  sentiment model: {nlp.details.get('sentiment_model')}")
+    print(f"  sentiment model: {nlp.sentiment_model}")
     return figures
 
 

@@ -27,12 +27,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from configuration.loader import load_config
 from crawlers.batches import PostBatch
 from crawlers.items import RawPost
 from crawlers.state import TopicPageItem
 from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
-from pipeline.config import load_config
-from pipeline.store import Store, open_store
+from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 

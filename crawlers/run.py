@@ -27,10 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from configuration.base import ConfigError
+from configuration.loader import VeilleConfig, load_config
+from configuration.sources import SourceConfig
 from crawlers.stats import fill_run
-from pipeline.config import ConfigError, SourceConfig, VeilleConfig, load_config
-from pipeline.store import Store, open_store
 from records import CrawlRun
+from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import SourceConfig, VeilleConfig
+from configuration.loader import VeilleConfig
+from configuration.sources import SourceConfig
 
 logger = logging.getLogger(__name__)
 

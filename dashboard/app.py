@@ -18,10 +18,10 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from configuration.base import ConfigError  # noqa: E402
 from dashboard import auth, data, filters  # noqa: E402
 from dashboard.i18n import DEFAULT_LANGUAGE, t  # noqa: E402
 from dashboard.pages import alerts, barometer, clients, mentions, sources  # noqa: E402
-from pipeline.config import ConfigError  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

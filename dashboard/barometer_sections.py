@@ -19,8 +19,8 @@ from dashboard import data, data_actions, data_barometer, report
 from dashboard.components import plain_text, post_link
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from pipeline.store import SearchError
 from records.vocab import SENTIMENT_LABELS
+from storage import SearchError
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from pipeline.config import VeilleConfig, load_config
-from pipeline.store import MentionFilter, Store, open_store
+from configuration.loader import VeilleConfig, load_config
 from records.vocab import OPEN_ALERT_STATUSES
+from storage import MentionFilter, Store, open_store
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import streamlit as st
 
 from dashboard.data import _config, _env_key, _EnvKey, _store, safe_url
 from pipeline.alerts import lifecycle
-from pipeline.store import MentionFilter
 from records import Alert, Mention
+from storage import MentionFilter
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import COUNT_COLUMNS, _config, _env_key, _EnvKey, _store, net_sentiment
-from pipeline.store import MentionFilter
+from storage import MentionFilter
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from configuration.loader import VeilleConfig
 from dashboard.data import GRANULARITIES
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from pipeline.config import VeilleConfig
 
 logger = logging.getLogger(__name__)
 

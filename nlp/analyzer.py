@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from spacy.tokens import Doc
 
+from configuration.loader import VeilleConfig
 from nlp.aspects import AspectHit, AspectMatcher, Token, aspect_ids, aspects_by_brand
 from nlp.brands import BrandMatcher
 from nlp.context import BrandContext, Span, brand_contexts, departures
@@ -30,7 +31,6 @@ from nlp.sentiment.base import SentimentModel
 from nlp.sentiment.factory import load_sentiment_model
 from nlp.sentiment.lexicon import LexiconSentiment
 from nlp.spacy_components import build_pipeline, pipeline_kind
-from pipeline.config import VeilleConfig
 from records import BrandMatch, Mention, RawPost, Sentiment
 
 logger = logging.getLogger(__name__)

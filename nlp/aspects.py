@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from configuration.aspects import AspectConfig
 from nlp.context import BrandContext
 from nlp.normalize import fold
-from pipeline.config import AspectConfig
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from configuration.brands import BrandConfig
 from nlp.brand_rules import (
     RULE_FUZZY,
     RULE_MISSPELLING,
@@ -30,7 +31,6 @@ from nlp.brand_rules import (
     is_proper_noun,
 )
 from nlp.normalize import Folded, fold, fold_with_offsets
-from pipeline.config import BrandConfig
 from records import BrandMatch
 
 logger = logging.getLogger(__name__)

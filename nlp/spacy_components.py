@@ -22,8 +22,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from configuration.brands import BrandConfig
+from configuration.settings import NlpConfig
 from nlp.brands import BrandMatcher
-from pipeline.config import BrandConfig, NlpConfig
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-"""Wires the stages together: crawl → NLP → alerts, each over durable storage.
+"""Wires the stages together: crawl → NLP → alerts → notifications, over durable storage.
 
 Each stage is a callable over a batch and does not know its place; this module reads the
 batch after the stage's cursor, calls the stage, stores what it returns, quarantines what
-it rejects, and moves the cursor only after the batch is stored.
+it rejects, and moves the cursor only after the batch is stored. `run_once` is the one
+sequence of a whole run, used alike by `veille run`, the scheduler's jobs and the demo.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from configuration.loader import VeilleConfig, load_config
+from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import VeilleConfig, load_config
-from pipeline.store import Store, UpsertCounts, open_store
 from records import CrawlRun, QuarantinedRecord
+from records.vocab import OPEN_ALERT_STATUSES
+from storage import Store, UpsertCounts, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,11 @@ class StageReport:
     stored: UpsertCounts = field(default_factory=UpsertCounts)
     quarantined: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    details: dict[str, Any] = field(default_factory=dict)
+    # NLP stage: near-duplicates linked to a first copy, the sentiment model's name.
+    duplicates: int = 0
+    sentiment_model: str = ""
+    # Alerts stage: ids of the alerts created or updated, sorted.
+    alerts_touched: list[str] = field(default_factory=list)
 
     @property
     def quarantined_total(self) -> int:
@@ -88,12 +95,12 @@ def process_posts(
     progress: Progress | None = None,
 ) -> StageReport:
     """Run the NLP stage over every raw post stored or changed since its last run."""
+    # Imported here: spaCy and the models load only in a process that runs the NLP stage.
     from nlp.analyzer import AnalysisError, Analyzer
     from nlp.dedup import link_duplicates
 
     analyzer = analyzer or Analyzer(config)
     report = StageReport("nlp")
-    report.details["duplicates"] = 0
 
     def handle(posts: list[Any]) -> None:
         results = analyzer.analyze(posts)
@@ -106,7 +113,7 @@ def process_posts(
             else:
                 mentions.append(result)
         # Near-duplicates point to their first copy, stored earlier or earlier in the batch.
-        report.details["duplicates"] += link_duplicates(mentions, store.near_duplicate_candidates)
+        report.duplicates += link_duplicates(mentions, store.near_duplicate_candidates)
         report.stored += store.upsert_mentions(mentions)
 
     with _STAGE_LOCK:
@@ -119,7 +126,7 @@ def process_posts(
             config.settings.nlp.batch_size,
             progress,
         )
-    report.details["sentiment_model"] = getattr(analyzer, "sentiment_model_name", "")
+    report.sentiment_model = getattr(analyzer, "sentiment_model_name", "")
     return report
 
 
@@ -140,14 +147,14 @@ def evaluate_alerts(
 
     with _STAGE_LOCK:
         drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
-    report.details["alerts_touched"] = sorted(touched)
+    report.alerts_touched = sorted(touched)
     return report
 
 
-def send_notifications(config: VeilleConfig, store: Store, now: datetime | None = None) -> Any:
+def send_notifications(
+    config: VeilleConfig, store: Store, now: datetime | None = None
+) -> DispatchReport | None:
     """Send the notifications that are due; a failure is logged, never raised."""
-    from pipeline.alerts.notify import dispatch
-
     try:
         return dispatch(config, store, now=now)
     except Exception:
@@ -245,18 +252,113 @@ def source_lock(config: VeilleConfig, source_id: str) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_source_job(config_dir: Path | str, source_id: str) -> None:
-    """Scheduler job: crawl one source, then process and evaluate what is new."""
-    config = load_config(config_dir)
-    runs = crawl_sources(config, [source_id])
+@dataclass(frozen=True)
+class CrawlProgress:
+    """A crawl's running totals, reported every few seconds by its child process."""
+
+    source_id: str
+    pages: int
+    posts: int
+
+
+@dataclass(frozen=True)
+class CrawlsDone:
+    """Every crawl of the run has finished."""
+
+    runs: list[CrawlRun]
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """Records a stage has handled so far."""
+
+    stage: str
+    records: int
+
+
+@dataclass(frozen=True)
+class StageDone:
+    """A stage has drained its batches."""
+
+    report: StageReport
+
+
+RunEvent = CrawlProgress | CrawlsDone | StageProgress | StageDone
+
+
+def crawl_progress(source_id: str, event: dict[str, Any]) -> CrawlProgress | None:
+    """The progress in a child crawl's event (None for its other events)."""
+    if event.get("event") != "progress":
+        return None
+    return CrawlProgress(source_id, int(event.get("pages", 0)), int(event.get("posts", 0)))
+
+
+@dataclass
+class RunReport:
+    """What one run did, stage by stage, and what the store holds after it."""
+
+    crawls: list[CrawlRun]
+    nlp: StageReport
+    alerts: StageReport
+    notifications: DispatchReport | None
+    raw_posts: int
+    mentions: int
+    open_alerts: int
+
+    @property
+    def failed(self) -> bool:
+        """A crawl failed (the exit status of `veille run` says so)."""
+        return any(run.status == "failed" for run in self.crawls)
+
+
+def run_once(
+    config: VeilleConfig,
+    source_ids: Sequence[str] = (),
+    on_event: Callable[[RunEvent], None] | None = None,
+) -> RunReport:
+    """Crawl the sources (default: every enabled one), then NLP, alerts and due notifications.
+
+    A KeyError naming the known sources is raised before anything runs when an id is
+    unknown. `on_event` hears the crawls' progress and each stage as it ends.
+    """
+
+    def emit(event: RunEvent) -> None:
+        if on_event is not None:
+            on_event(event)
+
+    def on_crawl(source_id: str, event: dict[str, Any]) -> None:
+        if (progress := crawl_progress(source_id, event)) is not None:
+            emit(progress)
+
+    def stage_progress(stage: str, records: int) -> None:
+        emit(StageProgress(stage, records))
+
+    crawls = crawl_sources(config, source_ids, on_progress=on_crawl)
+    emit(CrawlsDone(crawls))
     store = open_store(config)
     try:
-        nlp_report = process_posts(config, store)
-        alerts_report = evaluate_alerts(config, store)
-        send_notifications(config, store)
+        nlp = process_posts(config, store, progress=stage_progress)
+        emit(StageDone(nlp))
+        alerts = evaluate_alerts(config, store, progress=stage_progress)
+        emit(StageDone(alerts))
+        sent = send_notifications(config, store)
+        return RunReport(
+            crawls=crawls,
+            nlp=nlp,
+            alerts=alerts,
+            notifications=sent,
+            raw_posts=store.count_raw_posts(),
+            mentions=store.count_mentions(),
+            open_alerts=len(store.list_alerts(OPEN_ALERT_STATUSES)),
+        )
     finally:
         store.close()
-    run = runs[0]
+
+
+def run_source_job(config_dir: Path | str, source_id: str) -> None:
+    """Scheduler job: crawl one source, then process, evaluate and notify what is new."""
+    report = run_once(load_config(config_dir), [source_id])
+    run = report.crawls[0]
     logger.info(
         "source %s: crawl %s (%d new, %d updated, errors %s); %d posts analysed; %d alerts touched",
         source_id,
@@ -264,8 +366,8 @@ def run_source_job(config_dir: Path | str, source_id: str) -> None:
         run.posts_new,
         run.posts_updated,
         run.errors or "none",
-        nlp_report.records,
-        len(alerts_report.details["alerts_touched"]),
+        report.nlp.records,
+        len(report.alerts.alerts_touched),
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.runner import run_notify_job, run_source_job
 
 logger = logging.getLogger(__name__)

@@ -9,11 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from configuration.loader import VeilleConfig
+from configuration.sources import SourceConfig
 from crawlers.stats import final_error_count
-from pipeline.config import SourceConfig, VeilleConfig
-from pipeline.store import Store
 from records import CrawlRun
 from records.vocab import THREAD_PREFIX
+from storage import Store
 
 logger = logging.getLogger(__name__)
 

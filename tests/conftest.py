@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import VeilleConfig, load_config
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import VeilleConfig, load_config
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.main import get_command
 
-from pipeline.cli import app
-from pipeline.settings import SETTINGS
+from cli.app import app
+from configuration.settings import SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.demo_forum.generator import generate_forum, write_ground_truth
-from pipeline.demo_forum.server import DemoForumServer
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import load_config
+from demo.forum.generator import generate_forum, write_ground_truth
+from demo.forum.server import DemoForumServer
 from records import post_id
+from storage.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.slow
 SOURCE = "demo-forum"
@@ -54,7 +54,7 @@ def demo_run(forum_server: DemoForumServer, tmp_path_factory: pytest.TempPathFac
 
     def veille_run() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "run", "--config-dir", str(config_dir)],
+            [sys.executable, "-m", "cli", "run", "--config-dir", str(config_dir)],
             env=env,
             capture_output=True,
             text=True,

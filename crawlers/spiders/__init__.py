@@ -1,48 +1,26 @@
-"""Veille's spiders, one module per source kind, and the registry that picks one.
+"""Veille's spiders, one module per source kind.
 
-A source's `kind` in sources.yaml names its spider here; a new kind is a new module
-whose spider class is added to SPIDERS.
+A source's `kind` in sources.yaml names a registered `SourceKind`
+(configuration.sources), which names its spider; the built-in kinds are registered in
+`crawlers.kinds` through entry points, as a third-party kind is.
 """
 
 from __future__ import annotations
 
+from configuration.sources import SOURCE_KINDS
 from crawlers.spiders.base import SpiderConfigError, VeilleSpider
-from crawlers.spiders.bluesky import BlueskySpider
-from crawlers.spiders.discourse import DiscourseSpider
-from crawlers.spiders.facebook import FacebookSpider
-from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.forum import ForumSpider
-from crawlers.spiders.json_api import JsonApiSpider
-from crawlers.spiders.mastodon import MastodonSpider
-from crawlers.spiders.reddit import RedditSpider
-from crawlers.spiders.youtube import YouTubeSpider
-
-SPIDERS: dict[str, type[VeilleSpider]] = {ForumSpider.kind: ForumSpider}
-# API source kinds (crawlers.spiders.api).
-SPIDERS.update(
-    {
-        spider.kind: spider
-        for spider in (
-            DiscourseSpider,
-            FeedSpider,
-            MastodonSpider,
-            RedditSpider,
-            FacebookSpider,
-            YouTubeSpider,
-            BlueskySpider,
-            JsonApiSpider,
-        )
-    }
-)
 
 
 def spider_for(kind: str) -> type[VeilleSpider]:
     """The spider class that crawls sources of this kind."""
     try:
-        return SPIDERS[kind]
-    except KeyError:
-        known = ", ".join(sorted(SPIDERS))
-        raise SpiderConfigError(f"no spider for source kind {kind!r} (known: {known})") from None
+        spider = SOURCE_KINDS.get(kind).spider_class()
+    except KeyError as exc:
+        raise SpiderConfigError(f"no spider for {exc.args[0]}") from None
+    if not (isinstance(spider, type) and issubclass(spider, VeilleSpider)):
+        raise SpiderConfigError(f"source kind {kind!r}: {spider!r} is not a VeilleSpider")
+    return spider
 
 
-__all__ = ["SPIDERS", "ForumSpider", "SpiderConfigError", "VeilleSpider", "spider_for"]
+__all__ = ["ForumSpider", "SpiderConfigError", "VeilleSpider", "spider_for"]

@@ -34,7 +34,6 @@ from crawlers.cursors import Sweep, Walk, position_of
 from crawlers.items import RawPost
 from crawlers.spiders.base import VeilleSpider
 from crawlers.text import PostText, extract_post_text
-from pipeline.source_kinds import KIND_OPTIONS
 from records.vocab import THREAD_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -119,8 +118,7 @@ class ApiSpider(VeilleSpider):
 
     def base_url(self) -> str | None:
         """The API's base URL (None: the start URLs are the API)."""
-        block = KIND_OPTIONS.get(self.source.kind)
-        options = getattr(self.source, block) if block else None
+        options = self.source.options_or_none()
         return getattr(options, "base_url", None) or getattr(options, "url", None)
 
     def restore_state(self, states: dict[str, dict[str, Any]]) -> None:

@@ -29,8 +29,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
+from configuration.sources import SourceConfig
 from crawlers.stats import ERRORS_PREFIX, PAGES, SKIPPED
-from pipeline.config import SourceConfig
 
 logger = logging.getLogger(__name__)
 

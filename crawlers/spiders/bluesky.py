@@ -17,9 +17,9 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import RawPost
+from crawlers.kinds import BlueskyOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import ApiSpider, Sweep, int_or_none, parse_time
-from pipeline.source_kinds import BlueskyOptions
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ class BlueskySpider(ApiSpider):
     @property
     def options(self) -> BlueskyOptions:
         """The source's `bluesky` block (config guarantees one)."""
-        assert self.source.bluesky is not None
-        return self.source.bluesky
+        return self.source.options(BlueskyOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON, plus a bearer token when the source names its variable."""

@@ -25,9 +25,9 @@ from scrapy.http import Response
 from crawlers.batches import PostBatch
 from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
+from crawlers.kinds import DiscourseOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, html_text, int_or_none, parse_time
-from pipeline.source_kinds import DiscourseOptions
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ class DiscourseSpider(ApiSpider):
     @property
     def options(self) -> DiscourseOptions:
         """The source's `discourse` block (config guarantees one)."""
-        assert self.source.discourse is not None
-        return self.source.discourse
+        return self.source.options(DiscourseOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON, plus Api-Key / Api-Username when the source names a key variable."""

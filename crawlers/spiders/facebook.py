@@ -24,9 +24,9 @@ from scrapy.http import Response
 from crawlers.batches import PostBatch
 from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
+from crawlers.kinds import FacebookOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, int_or_none, parse_time
-from pipeline.source_kinds import FacebookOptions
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,7 @@ class FacebookSpider(ApiSpider):
     @property
     def options(self) -> FacebookOptions:
         """The source's `facebook` block (config guarantees one)."""
-        assert self.source.facebook is not None
-        return self.source.facebook
+        return self.source.options(FacebookOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON and the Page access token."""

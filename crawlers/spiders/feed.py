@@ -19,6 +19,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import RawPost
+from crawlers.kinds import FeedOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import ApiSpider, Sweep, html_text
 
@@ -95,7 +96,8 @@ class FeedSpider(ApiSpider):
                 f"entry {external_id or '?'} lacks an id, a date or text",
             )
             return None
-        comments = self.source.feed is not None and self.source.feed.comments
+        options = self.source.options_or_none()
+        comments = isinstance(options, FeedOptions) and options.comments
         thread_url = link.split("#", 1)[0] if comments else link
         in_reply_to = entry.get("thr_in-reply-to") or {}
         reply_to = in_reply_to.get("ref") if isinstance(in_reply_to, dict) else None

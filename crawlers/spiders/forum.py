@@ -26,6 +26,7 @@ from scrapy.utils.response import get_base_url
 
 from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
+from crawlers.kinds import forum_selectors
 from crawlers.middlewares import fetched_at
 from crawlers.presets import Preset, preset_for
 from crawlers.selectors import first_text, root_of, select, select_elements
@@ -112,7 +113,7 @@ class ForumSpider(VeilleSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sel = self.source.forum_selectors()
+        self.sel = forum_selectors(self.source)
         self.preset = preset_for(self.source.preset) if self.source.preset else None
         self.threads: dict[str, ThreadState] = {}
         # Per crawl: threads queued and post ids seen per thread, to stop pagination

@@ -17,9 +17,9 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import RawPost
+from crawlers.kinds import JsonApiOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import ApiSpider, Sweep, html_text, int_or_none, parse_time
-from pipeline.source_kinds import JsonApiOptions
 
 logger = logging.getLogger(__name__)
 _MISSING = object()
@@ -51,8 +51,7 @@ class JsonApiSpider(ApiSpider):
     @property
     def options(self) -> JsonApiOptions:
         """The source's `json_api` block (config guarantees one)."""
-        assert self.source.json_api is not None
-        return self.source.json_api
+        return self.source.options(JsonApiOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON, plus the token header when the source names the token's variable."""

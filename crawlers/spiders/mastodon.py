@@ -18,9 +18,9 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import RawPost
+from crawlers.kinds import MastodonOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import ApiSpider, Sweep, html_text, int_or_none, link_header, parse_time
-from pipeline.source_kinds import MastodonOptions
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,7 @@ class MastodonSpider(ApiSpider):
     @property
     def options(self) -> MastodonOptions:
         """The source's `mastodon` block (config guarantees one)."""
-        assert self.source.mastodon is not None
-        return self.source.mastodon
+        return self.source.options(MastodonOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON, plus a bearer token when the source names its variable."""

@@ -24,9 +24,9 @@ from scrapy.http import Response
 from crawlers.batches import PostBatch
 from crawlers.cursors import Walk, position_of
 from crawlers.items import RawPost
+from crawlers.kinds import RedditOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, html_text, int_or_none, parse_time
-from pipeline.source_kinds import RedditOptions
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ class RedditSpider(ApiSpider):
     @property
     def options(self) -> RedditOptions:
         """The source's `reddit` block (config guarantees one)."""
-        assert self.source.reddit is not None
-        return self.source.reddit
+        return self.source.options(RedditOptions)
 
     def first_requests(self) -> Iterable[Request]:
         """Each subreddit's listing and each configured thread."""

@@ -23,9 +23,9 @@ from scrapy.http import Response
 
 from crawlers.batches import PostBatch
 from crawlers.items import RawPost
+from crawlers.kinds import YouTubeOptions
 from crawlers.middlewares import fetched_at
 from crawlers.spiders.api import THREAD_PREFIX, ApiSpider, html_text, int_or_none, parse_time
-from pipeline.source_kinds import YouTubeOptions
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,7 @@ class YouTubeSpider(ApiSpider):
     @property
     def options(self) -> YouTubeOptions:
         """The source's `youtube` block (config guarantees one)."""
-        assert self.source.youtube is not None
-        return self.source.youtube
+        return self.source.options(YouTubeOptions)
 
     def headers(self) -> dict[str, str]:
         """JSON and the API key."""

@@ -16,8 +16,8 @@ import streamlit as st
 from dashboard import auth, data, data_actions, filters
 from dashboard.components import format_datetime, plain_text, post_link
 from dashboard.i18n import t
-from pipeline.store import MentionFilter, SearchError
 from records.vocab import SENTIMENT_LABELS
+from storage import MentionFilter, SearchError
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import logging
 import threading
 from pathlib import Path
 
+from configuration.settings import NlpConfig
 from nlp.sentiment.base import SentimentModel
 from nlp.sentiment.lexicon import LexiconSentiment
-from pipeline.config import NlpConfig
 
 logger = logging.getLogger(__name__)
 

@@ -17,15 +17,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from configuration.alerts import CrisisRuleConfig, NegativeShareRuleConfig, VolumeSpikeRuleConfig
 from pipeline.alerts import maths, why
 from pipeline.alerts.rules import Finding, RuleContext, crisis_vocabulary, register_rule
-from pipeline.config import (
-    CrisisRuleConfig,
-    NegativeShareRuleConfig,
-    VolumeSpikeRuleConfig,
-)
-from pipeline.store import WindowCount
 from records import Mention
+from storage import WindowCount
 
 logger = logging.getLogger(__name__)
 

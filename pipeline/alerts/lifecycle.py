@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from pipeline.store import Store
 from records import Alert, AlertEvent
+from storage import Store
 
 logger = logging.getLogger(__name__)
 

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline.config import ChannelConfig, VeilleConfig
-from pipeline.settings import secret
-from pipeline.store import Store
+from configuration.alerts import ChannelConfig
+from configuration.loader import VeilleConfig
+from configuration.settings import secret
 from records import Alert, AlertEvent, OutboxItem
 from records.vocab import severity_rank
+from storage import Store
 
 logger = logging.getLogger(__name__)
 

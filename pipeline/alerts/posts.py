@@ -6,10 +6,10 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
+from configuration.alerts import FastThreadRuleConfig, HighReachRuleConfig
 from pipeline.alerts import maths, why
 from pipeline.alerts.builtin import _brands_in_batch, _label_for
 from pipeline.alerts.rules import Finding, RuleContext, register_rule
-from pipeline.config import FastThreadRuleConfig, HighReachRuleConfig
 from records import Mention
 
 logger = logging.getLogger(__name__)

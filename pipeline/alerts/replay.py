@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from configuration.loader import VeilleConfig
 from pipeline.alerts.rules import Finding
 from pipeline.alerts.stage import evaluate_rules
-from pipeline.config import VeilleConfig
-from pipeline.store import MentionFilter, Store
+from storage import MentionFilter, Store
 
 logger = logging.getLogger(__name__)
 BATCH_LIMIT = 100_000

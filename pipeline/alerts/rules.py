@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pipeline.config import CrisisRuleConfig, VeilleConfig
-from pipeline.store import Store
+from configuration.alerts import CrisisRuleConfig
+from configuration.loader import VeilleConfig
 from records import Mention
+from storage import Store
 
 
 @dataclass

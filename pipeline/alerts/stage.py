@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 # Both imported to register the built-in rules.
 import pipeline.alerts.builtin
 import pipeline.alerts.posts  # noqa: F401
+from configuration.loader import VeilleConfig
 from pipeline.alerts.lifecycle import closed_at
+from pipeline.alerts.notify import outbox_items
 from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
-from pipeline.config import VeilleConfig
-from pipeline.store import Store
 from records import Alert, AlertEvent, Mention
 from records.vocab import severity_rank
+from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +174,6 @@ class AlertsStage:
         alert.window_end = max(end, alert.window_end) if merge else end
 
     def _enqueue(self, alert: Alert, event: str, now: datetime) -> None:
-        from pipeline.alerts.notify import outbox_items
-
         items = outbox_items(self.config, alert, event, now)
         if items:
             self.store.enqueue_notifications(items)

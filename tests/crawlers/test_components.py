@@ -16,6 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from configuration.loader import VeilleConfig
 from crawlers.extensions import ProgressReporter
 from crawlers.middlewares import (
     FETCHED_AT,
@@ -27,9 +28,8 @@ from crawlers.middlewares import (
 from crawlers.pipelines import StorePipeline
 from crawlers.settings import build_settings
 from crawlers.stats import fill_run
-from pipeline.config import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun, RawPost
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
@@ -242,8 +242,9 @@ def test_progress_lines_are_json_and_rate_limited() -> None:
 
 def test_parent_side_does_not_load_twisted_or_scrapy() -> None:
     code = (
-        "import sys, crawlers.run; from pipeline.config import load_config; "
-        "load_config('config').source('demo-forum').forum_selectors(); "
+        "import sys, crawlers.run; from configuration.loader import load_config; "
+        "from crawlers.kinds import forum_selectors; "
+        "forum_selectors(load_config('config').source('demo-forum')); "
         "print(sorted(m for m in ('twisted', 'scrapy') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
 from crawlers import run as run_module
 from crawlers.run import crawl_source
-from pipeline.config import load_config
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun, RawPost
+from storage.sqlite import SQLiteStore
 
 SOURCE = "demo-forum"
 # Posts the fixture forum holds that can be read: topic 1 (3 + 2 on its second page),

@@ -14,11 +14,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from configuration.loader import load_config
 from crawlers.middlewares import FETCHED_AT, EncodingSniffMiddleware
 from crawlers.spiders import SpiderConfigError, spider_for
 from crawlers.spiders.forum import ForumSpider, canonical_thread_url, parse_count, parse_likes
 from crawlers.state import TopicPageItem
-from pipeline.config import load_config
 from records import RawPost
 
 REPO = Path(__file__).resolve().parents[2]

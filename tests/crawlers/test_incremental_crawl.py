@@ -1,4 +1,4 @@
-"""Whole crawls of a phpBB forum (crawlers.sample_forum) with the `phpbb` preset.
+"""Whole crawls of a phpBB forum (demo.sample_forum) with the `phpbb` preset.
 
 Incremental crawls, a crawl killed mid-way and resumed, endless pagination, posts reached
 twice, 429 with Retry-After, redirects and download timeouts, each in a child process
@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
 from crawlers.run import _child_env, child_command, crawl_source
-from crawlers.sample_forum import SampleForum, SampleForumServer
-from pipeline.config import load_config
-from pipeline.store.sqlite import SQLiteStore
+from demo.sample_forum import SampleForum, SampleForumServer
 from records import CrawlRun, RawPost
+from storage.sqlite import SQLiteStore
 
 SOURCE = "demo-forum"
 TOPIC_PAGES = "/viewtopic.php"

@@ -11,6 +11,9 @@ import yaml
 from parsel import Selector
 from scrapy.utils.test import get_crawler
 
+from configuration.loader import VeilleConfig
+from configuration.sources import SourceConfig
+from crawlers.kinds import forum_selectors
 from crawlers.pipelines import StorePipeline
 from crawlers.presets import PRESETS
 from crawlers.retry import backoff_seconds, retry_after_seconds
@@ -28,9 +31,8 @@ from crawlers.state import (
     listing_of,
 )
 from crawlers.urls import canonical_url, join_url
-from pipeline.config import SourceConfig, VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 NOW = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
 
@@ -140,8 +142,8 @@ def test_preset_config_errors_name_the_problem() -> None:
     with pytest.raises(ValueError, match=r"selectors.post: invalid selector 'div\['"):
         SourceConfig(**base, preset="phpbb", selectors={"post": "div["})
     source = SourceConfig(**base, preset="smf", selectors={"likes": "span.k::text"})
-    assert source.forum_selectors().likes == "span.k::text"
-    assert source.forum_selectors().post == PRESETS["smf"].selectors["post"]
+    assert forum_selectors(source).likes == "span.k::text"
+    assert forum_selectors(source).post == PRESETS["smf"].selectors["post"]
 
 
 def test_pipeline_writes_state_after_posts_and_drops_repeats(

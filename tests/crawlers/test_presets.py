@@ -18,11 +18,11 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from configuration.sources import SourceConfig
 from crawlers.middlewares import FETCHED_AT
 from crawlers.presets import PRESETS
 from crawlers.spiders.forum import ForumSpider
 from crawlers.state import ThreadState, TopicPageItem
-from pipeline.config import SourceConfig
 from records import RawPost
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "presets"

@@ -18,9 +18,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipeline.config import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import VeilleConfig
 from records import Alert, BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 # Each payload, if a browser ever ran it, sets window.__pwned and the page title.
 PWN = "window.__pwned=1;document.title='pwned'"

@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Markdown
 
+from configuration.loader import VeilleConfig
 from dashboard import auth, report
-from pipeline.config import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Dash, Seeded
@@ -277,7 +277,7 @@ def test_sources_page(seeded: Seeded, dash: type[Dash], config: VeilleConfig) ->
 
 
 def test_demo_makes_and_prints_passwords(config: VeilleConfig) -> None:
-    from pipeline.demo import demo_passwords
+    from demo.runner import demo_passwords
 
     lines: list[str] = []
     env = {"VEILLE_DASHBOARD_PASSWORD_ADMIN": "mine"}

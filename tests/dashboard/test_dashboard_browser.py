@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pipeline.config import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import VeilleConfig
+from storage.sqlite import SQLiteStore
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Seeded

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from configuration.brands import BrandConfig, BrandsFile
 from nlp.sentiment import factory
-from pipeline.config import BrandConfig, BrandsFile
 
 # The catalog the tests rely on, kept here so that editing config/brands.yaml cannot
 # change what these tests mean.

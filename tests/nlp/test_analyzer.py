@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from configuration.brands import BrandConfig
+from configuration.loader import VeilleConfig
 from nlp.analyzer import NLP_VERSION, AnalysisError, Analyzer
 from nlp.sentiment.base import SentimentBatch, failed
 from nlp.sentiment.lexicon import MODEL_NAME
-from pipeline.config import BrandConfig, VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 
 def post(body: str, n: int = 0, author: str = "someone", lang_hint: str | None = None) -> RawPost:
@@ -209,7 +210,7 @@ def test_the_runner_stores_mentions_and_quarantines_errors(
     report = process_posts(config, store)
     assert report.records == 3
     assert report.quarantined == {"empty_body": 1}
-    assert report.details["sentiment_model"].startswith(MODEL_NAME)
+    assert report.sentiment_model.startswith(MODEL_NAME)
     stored = {m.id: m for m in store.get_mentions([p.id for p in posts])}
     assert set(stored) == {posts[0].id, posts[2].id}
     assert stored[posts[2].id].brand_sentiment == {"lumio": "negative"}
@@ -219,8 +220,8 @@ def test_the_runner_stores_mentions_and_quarantines_errors(
 @pytest.mark.french_model
 def test_quality_on_the_demo_forum(test_config: VeilleConfig) -> None:
     """A regression guard for the lexicon and the brand contexts, on the demo's truth."""
-    from pipeline.demo_forum.generator import generate_forum
-    from pipeline.demo_forum.truth import ground_truth
+    from demo.forum.generator import generate_forum
+    from demo.forum.truth import ground_truth
 
     truth = ground_truth(generate_forum(seed=7))["posts"]
     posts = [

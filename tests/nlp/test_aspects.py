@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from configuration.aspects import AspectConfig, AspectsFile
+from configuration.base import ConfigError
+from configuration.loader import VeilleConfig, load_config
 from nlp.analyzer import Analyzer
 from nlp.aspects import AspectMatcher, Token, aspect_ids, aspects_by_brand, tokenize_plain
 from nlp.context import BrandContext
-from pipeline.config import AspectConfig, AspectsFile, ConfigError, VeilleConfig, load_config
 from records import Mention, RawPost
 
 TAXONOMY = [

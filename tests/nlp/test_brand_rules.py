@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from configuration.brands import BrandsFile
 from nlp.brand_rules import ContextRule, FuzzyIndex, fuzzy_keys, is_proper_noun
 from nlp.brands import BrandMatcher
-from pipeline.config import BrandsFile
 
 TELECOM = ["forfait", "box", "réseau", "opérateur", "fibre", "facture", "service client"]
 

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from configuration.brands import BrandConfig, BrandsFile
 from nlp.brands import BrandMatcher, is_official
-from pipeline.config import BrandConfig, BrandsFile
 
 
 @pytest.fixture(scope="module")

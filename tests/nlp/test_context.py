@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from configuration.brands import BrandConfig
 from nlp.brands import BrandMatcher
 from nlp.context import brand_contexts, departures, split_clauses, split_on_paragraphs
-from pipeline.config import BrandConfig
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli.app import app
+from configuration.loader import VeilleConfig
 from nlp.corrections import corrections_to_examples
-from pipeline.cli import app
-from pipeline.config import VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 
 def _mention(n: int, text: str, label: str, brands: tuple[str, ...]) -> Mention:

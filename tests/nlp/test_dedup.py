@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from configuration.loader import VeilleConfig
 from nlp.dedup import (
     BANDS,
     MIN_SHARED_BANDS,
@@ -12,11 +13,10 @@ from nlp.dedup import (
     link_duplicates,
     normalize,
 )
-from pipeline.config import VeilleConfig
 from pipeline.runner import process_posts
-from pipeline.store import MentionFilter
-from pipeline.store.sqlite import SQLiteStore
 from records import Mention, RawPost
+from storage import MentionFilter
+from storage.sqlite import SQLiteStore
 
 COMPLAINT = "Toujours pas de réseau Lumio depuis ce matin à Lyon, c'est une honte absolue !!!"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -171,7 +171,7 @@ def test_stage_links_copies_across_batches_and_counts_them_once(config: VeilleCo
     ]
     store.upsert_raw_posts(wave)
     report = process_posts(config, store)
-    assert report.details["duplicates"] == 3
+    assert report.duplicates == 3
     first_id = posts[0].id
     copies = store.get_mentions([p.id for p in wave])
     assert {m.duplicate_of for m in copies} == {first_id}

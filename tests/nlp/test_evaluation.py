@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
+from configuration.loader import VeilleConfig
 from nlp.analyzer import Analyzer
 from nlp.evaluation import (
     DEV_SET,
@@ -18,8 +20,6 @@ from nlp.evaluation import (
     load_labelled,
     write_labelled,
 )
-from pipeline.cli import app
-from pipeline.config import VeilleConfig
 
 
 def test_load_labelled_names_the_bad_line(tmp_path: Path) -> None:

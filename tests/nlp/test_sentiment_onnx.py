@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from configuration.settings import NlpConfig
 from nlp.sentiment.factory import load_sentiment_model
 from nlp.sentiment.onnx import ONNX_FILE, OnnxSentiment, export_onnx
 from nlp.sentiment.transformer import TransformerSentiment
-from pipeline.config import NlpConfig
 
 TEXTS = [
     "Ma box est en panne depuis trois jours",

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from configuration.settings import NlpConfig
 from nlp.sentiment.base import LABELS, SentimentModel
 from nlp.sentiment.factory import load_sentiment_model, locate_model
 from nlp.sentiment.lexicon import MODEL_NAME, LexiconSentiment
 from nlp.sentiment.transformer import TransformerSentiment, normalize_labels
-from pipeline.config import NlpConfig
 
 TEXTS = [
     "Ma box est en panne depuis trois jours",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import spacy
 
+from configuration.brands import BrandConfig
+from configuration.settings import NlpConfig
 from nlp.spacy_components import BRANDS_SPANS_KEY, add_brand_component, build_pipeline
-from pipeline.config import BrandConfig, NlpConfig
 
 
 def test_brand_component_puts_spans_on_the_doc(brands: list[BrandConfig]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
 from nlp.evaluation import LabelledExample, write_labelled
 from nlp.sentiment.training import TRAINING_INFO, TrainingOptions, fine_tune, label_ids
 from nlp.sentiment.transformer import TransformerSentiment
-from pipeline.cli import app
 
 EXAMPLES = [
     LabelledExample("Le service client est au top, merci !", "positive"),

@@ -8,8 +8,8 @@ import pytest
 
 from pipeline.alerts import lifecycle
 from pipeline.alerts.lifecycle import TransitionError, sla_report
-from pipeline.store.sqlite import SQLiteStore
 from records import Alert, AlertEvent
+from storage.sqlite import SQLiteStore
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from configuration.alerts import AlertsFile
+from configuration.loader import VeilleConfig
 from pipeline.alerts import lifecycle
 from pipeline.alerts.notify import dispatch
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import AlertsFile, VeilleConfig
 from pipeline.runner import evaluate_alerts, send_notifications
-from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 NOW = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)
 
@@ -189,7 +190,7 @@ def test_missing_secret_and_dead_server_never_block(
     )
     store.upsert_mentions([crisis(1)])
     report = evaluate_alerts(cfg, store, now=NOW)
-    assert len(report.details["alerts_touched"]) == 1
+    assert len(report.alerts_touched) == 1
     first = send_notifications(cfg, store, now=NOW)
     assert first.failed == 2
     assert any("VEILLE_TEST_UNSET is not set" in e for e in first.errors)

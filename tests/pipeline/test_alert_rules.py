@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from configuration.alerts import AlertsFile
+from configuration.loader import VeilleConfig
 from pipeline.alerts import lifecycle
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import AlertsFile, VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import Alert, BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # start of the week under test
 START = MONDAY - timedelta(weeks=5)

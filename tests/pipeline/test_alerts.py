@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from configuration.loader import VeilleConfig
 from pipeline.alerts.rules import crisis_vocabulary, fold, term_pattern
 from pipeline.alerts.stage import AlertsStage
-from pipeline.config import VeilleConfig
 from pipeline.runner import evaluate_alerts
-from pipeline.store.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -108,6 +108,6 @@ def test_multi_brand_mention_counts_terms_once_per_alert(
 def test_evaluate_alerts_moves_its_cursor(config: VeilleConfig, store: SQLiteStore) -> None:
     store.upsert_mentions([mention(1, "arnaque"), mention(2, "super service", label="positive")])
     report = evaluate_alerts(config, store, now=NOW)
-    assert report.records == 2 and len(report.details["alerts_touched"]) == 1
+    assert report.records == 2 and len(report.alerts_touched) == 1
     again = evaluate_alerts(config, store, now=NOW)
     assert again.records == 0

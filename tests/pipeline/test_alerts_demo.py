@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
+from configuration.loader import load_config
+from demo.forum.generator import generate_forum
+from demo.forum.server import DemoForumServer
 from pipeline.alerts import lifecycle
 from pipeline.alerts.replay import replay
-from pipeline.config import load_config
-from pipeline.demo_forum.generator import generate_forum
-from pipeline.demo_forum.server import DemoForumServer
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts, send_notifications
-from pipeline.store import MentionFilter
-from pipeline.store.sqlite import SQLiteStore
+from storage import MentionFilter
+from storage.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.slow
 

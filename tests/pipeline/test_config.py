@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_config
+from configuration.base import ConfigError
+from configuration.loader import load_config
 
 
 def test_default_config_loads(config_dir: Path) -> None:

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from pipeline.config import VeilleConfig
+from configuration.loader import VeilleConfig
 from pipeline.runner import close_interrupted_runs, crawl_sources, run_source_job, source_lock
 from pipeline.scheduler import register_jobs
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 
 def test_one_job_per_enabled_source_without_overlap(config: VeilleConfig) -> None:

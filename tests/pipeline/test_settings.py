@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.settings import SETTINGS
+from configuration.settings import SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
 

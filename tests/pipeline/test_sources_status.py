@@ -7,11 +7,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import VeilleConfig
+from cli.app import app
+from configuration.loader import VeilleConfig
 from pipeline.sources_status import sources_status
-from pipeline.store.sqlite import SQLiteStore
 from records import CrawlRun
+from storage.sqlite import SQLiteStore
 
 runner = CliRunner()
 STARTED = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

@@ -21,9 +21,9 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
-from pipeline.config import load_config
-from pipeline.store.sqlite import SQLiteStore
+from configuration.loader import load_config
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "apis"

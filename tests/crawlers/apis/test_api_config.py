@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import yaml
 
-from crawlers.spiders import SPIDERS
-from pipeline.config import ConfigError, load_config
+from configuration.base import ConfigError
+from configuration.loader import load_config
+from configuration.sources import SOURCE_KINDS
+from crawlers.spiders import spider_for
 
 
 def write_sources(config_dir: Path, *sources: dict[str, Any]) -> None:
@@ -20,7 +22,8 @@ def write_sources(config_dir: Path, *sources: dict[str, Any]) -> None:
 
 def test_every_api_kind_has_a_spider() -> None:
     kinds = {"discourse", "rss", "mastodon", "reddit", "facebook", "youtube", "bluesky"}
-    assert kinds | {"json_api", "forum"} <= set(SPIDERS)
+    assert kinds | {"json_api", "forum"} <= set(SOURCE_KINDS.names())
+    assert all(spider_for(kind).kind == kind for kind in SOURCE_KINDS.names())
 
 
 def test_api_sources_load_with_defaults(config_dir: Path) -> None:

@@ -11,11 +11,11 @@ from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
+from configuration.sources import SourceConfig
 from crawlers.batches import PostBatch
 from crawlers.spiders import spider_for
 from crawlers.spiders.api import ApiSpider, MissingSecret, link_header, parse_time, position
 from crawlers.spiders.json_api import get_path
-from pipeline.config import SourceConfig
 from records import RawPost
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apis"

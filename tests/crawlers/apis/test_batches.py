@@ -8,12 +8,13 @@ from typing import Any
 
 from scrapy.utils.test import get_crawler
 
+from configuration.loader import VeilleConfig
+from configuration.sources import SourceConfig
 from crawlers.batches import PostBatch
 from crawlers.pipelines import StorePipeline
 from crawlers.spiders.feed import FeedSpider
-from pipeline.config import SourceConfig, VeilleConfig
-from pipeline.store.sqlite import SQLiteStore
 from records import RawPost
+from storage.sqlite import SQLiteStore
 
 SOURCE = {
     "id": "flux",

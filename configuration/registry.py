@@ -1,0 +1,81 @@
+"""Registries of extensions, each filled from one entry-point group.
+
+Veille's built-in source kinds, alert rule types and so on register exactly as a
+third-party package does: through an entry point of the extension kind's group in the
+package's metadata (`[project.entry-points."veille.source_kinds"]` in pyproject.toml).
+A registry loads its group on first use, so importing it costs nothing and a package
+installed later is found by `refresh()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from typing import Generic, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named extensions of one kind, loaded from the entry points of `group`."""
+
+    def __init__(self, group: str, what: str) -> None:
+        self.group = group
+        self.what = what
+        self._items: dict[str, T] = {}
+        self._loaded = False
+        self.broken: dict[str, str] = {}
+
+    def register(self, name: str, item: T) -> T:
+        """Add an extension under `name`; a second, different one under that name is refused."""
+        known = self._items.get(name)
+        if known is not None and known is not item:
+            raise ValueError(f"{self.what} {name!r} is registered twice ({self.group})")
+        self._items[name] = item
+        return item
+
+    def refresh(self) -> None:
+        """Load the group's entry points not loaded yet (a package installed since)."""
+        self._loaded = True
+        for point in entry_points(group=self.group):
+            if point.name in self._items or point.name in self.broken:
+                continue
+            try:
+                self.register(point.name, point.load())
+            except Exception as exc:  # a broken plugin must not stop the others
+                self.broken[point.name] = f"{type(exc).__name__}: {exc}"
+                logger.error(
+                    "%s %r (entry point %s in %s) cannot be loaded: %s",
+                    self.what,
+                    point.name,
+                    point.value,
+                    self.group,
+                    self.broken[point.name],
+                )
+
+    def _ensure(self) -> dict[str, T]:
+        if not self._loaded:
+            self.refresh()
+        return self._items
+
+    def get(self, name: str) -> T:
+        """The extension registered under `name`; KeyError naming the known ones."""
+        items = self._ensure()
+        try:
+            return items[name]
+        except KeyError:
+            known = ", ".join(sorted(items)) or "none"
+            raise KeyError(f"unknown {self.what} {name!r} (known: {known})") from None
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self._ensure())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._ensure().values()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ensure()
