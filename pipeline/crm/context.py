@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import VeilleConfig
-from pipeline.crm.config import CrmConfig, load_crm_config
+from configuration.loader import VeilleConfig
+from configuration.crm import CrmConfig, load_crm_config
 from pipeline.crm.db import CrmDb
 
 SYSTEM_ACTOR = "veille"

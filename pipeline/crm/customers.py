@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from pipeline.crm.config import SOCIAL_LINK
+from configuration.crm import SOCIAL_LINK
 from pipeline.crm.context import SYSTEM_ACTOR, CrmContext, SyncReport
 from pipeline.crm.db import event_id
 from pipeline.crm.identity import normalize_name

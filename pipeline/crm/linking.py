@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipeline.crm.config import SOCIAL_LINK
+from configuration.crm import SOCIAL_LINK
 from pipeline.crm.context import SYSTEM_ACTOR, CrmContext, SyncReport
 from pipeline.crm.reviews import REVIEW_KIND
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipeline.crm.config import SOCIAL_LINK, BrandCrm, ColumnMapping
+from configuration.crm import SOCIAL_LINK, BrandCrm, ColumnMapping
 from pipeline.crm.identity import keyed_hash, normalize_handle
 from records.customers import Consent, Customer, Identity
 

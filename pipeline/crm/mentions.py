@@ -18,12 +18,12 @@ import sqlalchemy as sa
 
 from nlp.aspects import AspectMatcher, aspect_ids, tokenize_plain
 from nlp.normalize import fold
-from pipeline.config import AspectConfig
-from pipeline.crm.config import SpecialCategories
+from configuration.aspects import AspectConfig
+from configuration.crm import SpecialCategories
 from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.identity import extract_pii_hashes, normalize_handle, platform_of
 from pipeline.crm.reviews import NameIndex
-from pipeline.store import Store
+from storage import Store
 from records import Mention
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 
-from pipeline.crm.config import SOCIAL_LINK
+from configuration.crm import SOCIAL_LINK
 from pipeline.crm.db import event_id
 from pipeline.crm.identity import normalize_name
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pipeline.crm.config import SOCIAL_LINK
+from configuration.crm import SOCIAL_LINK
 
 NO_CONSENT = "veille: no social_link consent for this customer"
 SPECIAL = "veille: special-category mention, never linked to a customer"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipeline.crm.config import SignalRules
+from configuration.crm import SignalRules
 from records.vocab import MIXED, NEGATIVE, POSITIVE
 
 ADVOCATE, NEUTRAL_STATUS, DETRACTOR = "advocate", "neutral", "detractor"

@@ -14,14 +14,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pipeline.crm.config import check_crm
+from configuration.crm import check_crm
 from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.customers import sync_customers
 from pipeline.crm.linking import link_identified
 from pipeline.crm.loaders import load_customers
 from pipeline.crm.mentions import ingest_mentions
 from pipeline.crm.writeback import emit_events, marketing_events, write_signals
-from pipeline.store import Store
+from storage import Store
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from pipeline.config import VeilleConfig, load_config
+from configuration.loader import VeilleConfig, load_config
 from pipeline.crm.context import CrmContext, open_context
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)

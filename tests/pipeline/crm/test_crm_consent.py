@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from pipeline.crm.config import SOCIAL_LINK, check_crm, load_crm_config
+from configuration.crm import SOCIAL_LINK, check_crm, load_crm_config
 from pipeline.crm.context import CrmContext
 from pipeline.crm.mentions import SpecialTopics
 from pipeline.crm.stage import CrmNotReady, sync
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 from tests.pipeline.crm.conftest import NOW, crm_yaml, mention, seed
 
 

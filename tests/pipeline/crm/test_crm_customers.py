@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from pipeline.crm.config import BrandCrm, ColumnMapping, CustomerSource
+from configuration.crm import BrandCrm, ColumnMapping, CustomerSource
 from pipeline.crm.identity import extract_pii_hashes, keyed_hash
 from pipeline.crm.loaders import load_csv, load_sql
 from tests.pipeline.crm.conftest import SALT

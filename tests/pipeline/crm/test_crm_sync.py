@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from pipeline.crm.context import CrmContext
 from pipeline.crm.stage import sync
-from pipeline.store.sqlite import SQLiteStore
+from storage.sqlite import SQLiteStore
 from tests.pipeline.crm.conftest import NOW, seed
 
 

@@ -1,8 +1,8 @@
 """`config/crm.yaml`: consent per brand, where customers come from, signals, events, privacy.
 
-The CRM stage owns this file (config split by owner): it is loaded here, not by
-`pipeline.config`, and the stage is off unless `enabled` is true and each brand it links
-for has a recorded purpose and legal basis.
+The CRM stage owns this file (config split by owner): its schema and loader live here,
+beside the other files' schemas, and the stage is off unless `enabled` is true and each
+brand it links for has a recorded purpose and legal basis.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from pipeline.config import ConfigError, _format_errors, _read_yaml
+from configuration.base import ConfigError, StrictModel, format_errors
+from configuration.loader import _read_yaml
 
 CRM_FILE = "crm.yaml"
 # GDPR art. 6(1): the six lawful bases a processing can rest on.
@@ -29,11 +30,7 @@ LegalBasis = Literal[
 SOCIAL_LINK = "social_link"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ColumnMapping(_Model):
+class ColumnMapping(StrictModel):
     """Which column of the customer file or table holds what (names are the columns')."""
 
     id: str = "customer_id"
@@ -50,7 +47,7 @@ class ColumnMapping(_Model):
     consent_source: str = "consent_source"
 
 
-class CustomerSource(_Model):
+class CustomerSource(StrictModel):
     """A brand's customers: a CSV file (the default) or a table read through SQLAlchemy."""
 
     kind: Literal["csv", "sql"] = "csv"
@@ -62,7 +59,7 @@ class CustomerSource(_Model):
     encoding: str = "utf-8"
 
 
-class BrandCrm(_Model):
+class BrandCrm(StrictModel):
     """Linking for one brand: why (purpose), on what legal basis, and its customers."""
 
     enabled: bool = False
@@ -71,7 +68,7 @@ class BrandCrm(_Model):
     customers: CustomerSource = Field(default_factory=CustomerSource)
 
 
-class SignalRules(_Model):
+class SignalRules(StrictModel):
     """How a customer is called advocate, neutral or detractor, over `window_days`."""
 
     window_days: int = Field(default=90, ge=1)
@@ -80,7 +77,7 @@ class SignalRules(_Model):
     detractor_net: float = Field(default=-0.34, ge=-1, lt=0)
 
 
-class EventCap(_Model):
+class EventCap(StrictModel):
     """At most `max` events of one type for one customer within `per_hours`."""
 
     max: int = Field(default=1, ge=0)
@@ -96,7 +93,7 @@ def _default_caps() -> dict[str, EventCap]:
     }
 
 
-class EventsConfig(_Model):
+class EventsConfig(StrictModel):
     """Marketing events on the feed and their frequency caps."""
 
     caps: dict[str, EventCap] = Field(default_factory=_default_caps)
@@ -135,7 +132,7 @@ def _default_special_terms() -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-class SpecialCategories(_Model):
+class SpecialCategories(StrictModel):
     """Special-category topics (GDPR art. 9): a mention that touches one is never linked."""
 
     terms: dict[str, list[str]] = Field(default_factory=_default_special_terms)
@@ -143,7 +140,7 @@ class SpecialCategories(_Model):
     aspects: list[str] = Field(default_factory=list)
 
 
-class WebhookConfig(_Model):
+class WebhookConfig(StrictModel):
     """A Standard Webhooks endpoint; its secrets (space-separated, for rotation) from env."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -161,7 +158,7 @@ class WebhookConfig(_Model):
         return url
 
 
-class CrmConfig(_Model):
+class CrmConfig(StrictModel):
     """Everything of `config/crm.yaml`."""
 
     enabled: bool = False
@@ -206,12 +203,8 @@ def load_crm_config(directory: Path | str, environ: dict[str, str] | None = None
         data["enabled"] = env["VEILLE_CRM_ENABLED"].strip().lower() in {"1", "true", "yes"}
     try:
         config = CrmConfig.model_validate(data)
-    except Exception as exc:  # pydantic's ValidationError, reported like the other files
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise ConfigError(path, _format_errors(exc)) from exc
-        raise
+    except ValidationError as exc:
+        raise ConfigError(path, format_errors(exc)) from exc
     base = Path(directory)
     for brand in config.brands.values():
         source = brand.customers
