@@ -18,6 +18,7 @@ import cli.alerts_replay  # noqa: F401  (adds notify and replay to `veille alert
 from cli import nlp
 from cli.alerts import alerts_app
 from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setup_logging
+from cli.crm import crm_app, privacy_app
 from configuration.loader import VeilleConfig
 from dashboard.launch import dashboard_command
 from demo.runner import run_demo
@@ -45,6 +46,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
 sources_app = typer.Typer(help="Configured sources and their crawls.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(crm_app, name="crm")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _print_progress(event: RunEvent) -> None:

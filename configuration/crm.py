@@ -177,9 +177,6 @@ class CrmConfig(StrictModel):
     special_categories: SpecialCategories = Field(default_factory=SpecialCategories)
     webhooks: list[WebhookConfig] = Field(default_factory=list)
     retention_months: int = Field(default=24, ge=1)
-    # Erasure also deletes the person's mentions from the store (else they stay, unlinked,
-    # in the barometer's aggregates).
-    forget_deletes_mentions: bool = False
     # Dashboard logins allowed to confirm or reject review candidates (besides admins).
     reviewers: list[str] = Field(default_factory=list)
 
