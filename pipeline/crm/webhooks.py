@@ -78,9 +78,14 @@ def _post(hook: WebhookConfig, body: str, headers: Mapping[str, str]) -> None:
         method="POST",
         headers={"content-type": "application/json", **headers},
     )
-    with urllib.request.urlopen(request, timeout=hook.timeout_seconds) as response:
-        if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(hook.url, response.status, "not 2xx", response.headers, None)
+    try:
+        with urllib.request.urlopen(request, timeout=hook.timeout_seconds) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        exc.close()  # the error holds the open response
+        raise OSError(f"HTTP {exc.code}") from None
+    if not 200 <= status < 300:
+        raise OSError(f"HTTP {status}")
 
 
 def deliver(
@@ -107,7 +112,7 @@ def deliver(
             try:
                 _post(hook, body, headers)
                 break
-            except (urllib.error.URLError, OSError) as exc:
+            except OSError as exc:  # URLError and timeouts are OSErrors too
                 logger.warning(
                     "webhook %s: event %s attempt %d/%d failed: %s",
                     hook.id, event["event_id"], attempt, hook.max_attempts, exc,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,19 +53,27 @@ def postgres_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped after the test."""
+@contextmanager
+def fresh_postgres_db() -> Iterator[str]:
+    """Create a database on the test server, yield its URL, drop it afterwards."""
     admin = postgres_admin_url()
     name = f"veille_test_{uuid.uuid4().hex[:12]}"
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(admin).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    engine.dispose()
+    try:
+        yield sa.make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped after the test."""
+    with fresh_postgres_db() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -97,11 +106,17 @@ def crm_yaml(config_dir: Path, **overrides: Any) -> None:
 
 
 @pytest.fixture
-def crm_env(config_dir: Path, crm_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Environment of a CRM test: the salt, the CRM database, a customer file."""
+def crm_files(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The customer file and crm.yaml in the private config, the salt in the environment."""
     (config_dir / "customers.csv").write_text(CUSTOMERS_CSV, encoding="utf-8")
     crm_yaml(config_dir)
     monkeypatch.setenv("VEILLE_CRM_SALT", SALT)
+    return config_dir
+
+
+@pytest.fixture
+def crm_env(crm_files: Path, crm_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment of a CRM test: the salt, the CRM database (each backend in turn)."""
     monkeypatch.setenv("VEILLE_CRM_DATABASE_URL", crm_url)
     return dict(os.environ)
 
