@@ -22,6 +22,10 @@ from pipeline.crm.schema import build_metadata, create_schema
 logger = logging.getLogger(__name__)
 
 
+# Batches at least this large go through COPY on PostgreSQL (see `_copy_insert`).
+_COPY_MIN = 200
+
+
 class CrmDatabaseError(RuntimeError):
     """The CRM database refused a write or went away; the message says which."""
 
@@ -74,6 +78,51 @@ class CrmDb:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(self.t[table])
 
+    def _execute_many(
+        self,
+        conn: sa.Connection,
+        stmt: Any,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        conflict: str,
+    ) -> int:
+        """Run an INSERT … ON CONFLICT over many rows; returns how many rows it wrote."""
+        key = next(iter(self.t[table].primary_key.columns))
+        if self.engine.dialect.name == "postgresql" and len(rows) >= _COPY_MIN:
+            return self._copy_insert(conn, table, rows, conflict, key.name)
+        # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs ("insertmanyvalues");
+        # with ON CONFLICT DO NOTHING it returns only the rows that were new.
+        return len(conn.execute(stmt.returning(key), list(rows)).all())
+
+    def _copy_insert(
+        self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], conflict: str, key: str
+    ) -> int:
+        # Large batches go through COPY into a temporary table, then one INSERT … SELECT:
+        # psycopg sends an executemany as one statement per row, and a multi-row VALUES
+        # of thousands of rows costs more to parse than to run. The row triggers (consent)
+        # still fire on the INSERT.
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        # One temporary table per table and column set, without the table's constraints.
+        temp = f"_veille_load_{table}_{len(columns)}"
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" ON COMMIT DELETE ROWS AS '
+                f'SELECT {names} FROM "{table}" WITH NO DATA'
+            )
+            cursor.execute(f'TRUNCATE "{temp}"')
+            with cursor.copy(f'COPY "{temp}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
+            cursor.execute(
+                f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" {conflict} '
+                f'RETURNING "{key}"'
+            )
+            return len(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def upsert(
         self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
     ) -> None:
@@ -82,21 +131,27 @@ class CrmDb:
             return
         stmt = self.insert(table)
         others = [c for c in rows[0] if c not in keys]
+        target = ", ".join(f'"{k}"' for k in keys)
         if others:
             stmt = stmt.on_conflict_do_update(
                 index_elements=list(keys), set_={c: stmt.excluded[c] for c in others}
             )
+            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+            conflict = f"ON CONFLICT ({target}) DO UPDATE SET {sets}"
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(stmt, list(rows))
+            conflict = f"ON CONFLICT ({target}) DO NOTHING"
+        self._execute_many(conn, stmt, table, rows, conflict)
 
     def insert_new(
         self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
-    ) -> None:
-        """Insert rows whose key is not there yet; existing rows are left as they are."""
-        if rows:
-            stmt = self.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-            conn.execute(stmt, list(rows))
+    ) -> int:
+        """Insert rows whose key is not there yet (existing rows stay); how many were new."""
+        if not rows:
+            return 0
+        stmt = self.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+        conflict = "ON CONFLICT ({}) DO NOTHING".format(", ".join(f'"{k}"' for k in keys))
+        return self._execute_many(conn, stmt, table, rows, conflict)
 
     def audit(
         self, conn: sa.Connection, actor: str, action: str, ckey: str = "", **detail: Any
@@ -124,21 +179,15 @@ class CrmDb:
         status: str = "emitted",
     ) -> bool:
         """Put an event on the feed once (by id); False when it was already there."""
-        feed = self.t["veille_crm_feed"]
-        if conn.execute(sa.select(feed.c.seq).where(feed.c.event_id == eid)).first():
-            return False
-        conn.execute(
-            feed.insert(),
-            {
-                "event_id": eid,
-                "ckey": ckey,
-                "type": type_,
-                "status": status,
-                "payload": json.dumps(payload, sort_keys=True, default=str),
-                "created_at": at,
-            },
-        )
-        return True
+        row = {
+            "event_id": eid,
+            "ckey": ckey,
+            "type": type_,
+            "status": status,
+            "payload": json.dumps(payload, sort_keys=True, default=str),
+            "created_at": at,
+        }
+        return self.insert_new(conn, "veille_crm_feed", [row], ["event_id"]) == 1
 
     def get_state(self, conn: sa.Connection, name: str, default: str = "") -> str:
         """A stage value (cursor) that survives restarts."""

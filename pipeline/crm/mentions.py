@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,11 +45,18 @@ class SpecialTopics:
             [AspectConfig(id=k, name=k, terms=v) for k, v in config.terms.items() if v]
         )
         self._aspects = set(config.aspects)
+        # Most posts name no special topic: a regex of the terms' first words, over the
+        # folded text, rules them out before the tagger's token-by-token matching.
+        firsts = {fold(term).split()[0] for terms in config.terms.values() for term in terms if term.strip()}
+        pattern = "|".join(sorted(map(re.escape, firsts), key=len, reverse=True))
+        self._quick = re.compile(rf"\b(?:{pattern})\b") if firsts else None
 
     def find(self, mention: Mention) -> list[str]:
         """The special categories the mention touches (empty: none)."""
         found = [a for a in mention.aspects if a in self._aspects]
-        found += aspect_ids(self._matcher.match(tokenize_plain(mention.post.body_text)))
+        text = mention.post.body_text
+        if self._quick is not None and self._quick.search(fold(text)):
+            found += aspect_ids(self._matcher.match(tokenize_plain(text)))
         return list(dict.fromkeys(found))
 
 

@@ -62,7 +62,6 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("label", text),
         sa.Column("aspects", text, nullable=False, default="[]"),
         sa.Column("competitors", text, nullable=False, default="[]"),
-        sa.Column("mentions_city", text, nullable=False, default=""),
         sa.Column("special", sa.Boolean, nullable=False, default=False),
         sa.Column("is_official", sa.Boolean, nullable=False, default=False),
         sa.Index("veille_crm_mentions_author", "platform", "author"),
