@@ -51,4 +51,14 @@ _veille_pg_start() {
   echo "CI: PostgreSQL started on 127.0.0.1:$port ($dir)" >&2
 }
 
+# Stop the server this file started (none when the DSN came from outside).
+veille_pg_stop() {
+  if [ -n "${VEILLE_TEST_POSTGRES_DATA:-}" ] && [ -d "$VEILLE_TEST_POSTGRES_DATA" ]; then
+    local runas=()
+    [ "$(id -u)" -eq 0 ] && runas=(runuser -u postgres --)
+    "${runas[@]}" "$VEILLE_TEST_POSTGRES_BINDIR/pg_ctl" -D "$VEILLE_TEST_POSTGRES_DATA" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$(dirname "$VEILLE_TEST_POSTGRES_DATA")"
+  fi
+}
+
 _veille_pg_start

@@ -8,13 +8,15 @@ brand it links for has a recorded purpose and legal basis.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from configuration.base import ConfigError, StrictModel, format_errors
 from configuration.loader import _read_yaml
+from configuration.registry import Registry
 
 CRM_FILE = "crm.yaml"
 # GDPR art. 6(1): the six lawful bases a processing can rest on.
@@ -158,6 +160,20 @@ class WebhookConfig(StrictModel):
         return url
 
 
+@dataclass(frozen=True)
+class CrmSinkKind:
+    """A kind of CRM sink: where feed events are delivered, with its own config model."""
+
+    name: str
+    options: type[BaseModel]
+    # "module:function(ctx, options) -> int", imported only when delivering.
+    deliver: str
+
+
+CRM_SINKS: Registry[CrmSinkKind] = Registry("veille.crm_sinks", "CRM sink")
+WEBHOOK_SINK = CrmSinkKind("webhook", WebhookConfig, "pipeline.crm.webhooks:deliver")
+
+
 class CrmConfig(StrictModel):
     """Everything of `config/crm.yaml`."""
 
@@ -176,6 +192,8 @@ class CrmConfig(StrictModel):
     events: EventsConfig = Field(default_factory=EventsConfig)
     special_categories: SpecialCategories = Field(default_factory=SpecialCategories)
     webhooks: list[WebhookConfig] = Field(default_factory=list)
+    # Sinks of other registered kinds (`veille.crm_sinks` entry points): kind -> options.
+    sinks: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     retention_months: int = Field(default=24, ge=1)
     # Dashboard logins allowed to confirm or reject review candidates (besides admins).
     reviewers: list[str] = Field(default_factory=list)
@@ -185,6 +203,14 @@ class CrmConfig(StrictModel):
         env = os.environ if environ is None else environ
         url = env.get(self.database_url_env)
         return url or f"sqlite:///{self.sqlite_path}"
+
+    def sink_options(self) -> list[tuple[CrmSinkKind, BaseModel]]:
+        """Every configured sink with its validated options (webhooks first)."""
+        out: list[tuple[CrmSinkKind, BaseModel]] = [(CRM_SINKS.get("webhook"), w) for w in self.webhooks]
+        for name, blocks in self.sinks.items():
+            kind = CRM_SINKS.get(name)
+            out.extend((kind, kind.options.model_validate(block)) for block in blocks)
+        return out
 
     def linking_brands(self) -> list[str]:
         """Brands whose linking is switched on."""

@@ -56,7 +56,7 @@ def sync(
     new_links = link_identified(ctx, now, report)
     transitions = write_signals(ctx, now, report)
     emit_events(ctx, marketing_events(ctx, new_links, transitions, now), now, report)
-    if deliver and ctx.crm.webhooks:
+    if deliver and (ctx.crm.webhooks or ctx.crm.sinks):
         from pipeline.crm.webhooks import deliver_all
 
         deliver_all(ctx)

@@ -11,6 +11,7 @@ the endpoint waits for the next sync, from the same event.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import time
@@ -127,5 +128,10 @@ def deliver(
 
 
 def deliver_all(ctx: CrmContext) -> dict[str, int]:
-    """Deliver the feed to every configured endpoint."""
-    return {hook.id: deliver(ctx, hook) for hook in ctx.crm.webhooks}
+    """Deliver the feed through every configured sink (registered kinds, webhooks built in)."""
+    sent: dict[str, int] = {}
+    for kind, options in ctx.crm.sink_options():
+        module, _, name = kind.deliver.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        sent[f"{kind.name}:{getattr(options, 'id', len(sent))}"] = function(ctx, options)
+    return sent
