@@ -22,11 +22,15 @@ from configuration.crm import check_crm, load_crm_config
 from pipeline.crm.context import CrmContext, open_context
 from pipeline.crm.webhooks import event_body
 
-crm_app = typer.Typer(help="CRM enrichment: consent check, sync, feed, reviews.", no_args_is_help=True)
+crm_app = typer.Typer(
+    help="CRM enrichment: consent check, sync, feed, reviews.", no_args_is_help=True
+)
 privacy_app = typer.Typer(help="Erasure, access requests, retention purge.", no_args_is_help=True)
 
 Lang = Annotated[str, typer.Option("--lang", help="fr (default) or en.")]
-Actor = Annotated[str, typer.Option("--by", help="Who decides (a dashboard login), for the audit log.")]
+Actor = Annotated[
+    str, typer.Option("--by", help="Who decides (a dashboard login), for the audit log.")
+]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "ready": {"fr": "CRM prêt : {brands}", "en": "CRM ready: {brands}"},
@@ -46,7 +50,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_link": {"fr": "aucun lien de ce client à cette mention", "en": "no such link"},
     "forgotten": {"fr": "effacé : {what}", "en": "erased: {what}"},
     "one_of": {"fr": "donner --author ou --customer", "en": "give --author or --customer"},
-    "delivered": {"fr": "webhook {id} : {n} événements livrés", "en": "webhook {id}: {n} events delivered"},
+    "delivered": {
+        "fr": "webhook {id} : {n} événements livrés",
+        "en": "webhook {id}: {n} events delivered",
+    },
     "purged": {"fr": "purge : {what}", "en": "purge: {what}"},
 }
 
@@ -151,11 +158,22 @@ def crm_export(
         events = ctx.db.feed_after(after, limit=1_000_000)
     with out_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["cursor", "event_id", "type", "brand_id", "customer_id", "created_at", "data"])
+        writer.writerow(
+            ["cursor", "event_id", "type", "brand_id", "customer_id", "created_at", "data"]
+        )
         for event in events:
             body = json.loads(event_body(event))
-            writer.writerow([body["cursor"], body["event_id"], body["type"], body["brand_id"],
-                             body["customer_id"], body["created_at"], json.dumps(body["data"], ensure_ascii=False)])  # fmt: skip
+            writer.writerow(
+                [
+                    body["cursor"],
+                    body["event_id"],
+                    body["type"],
+                    body["brand_id"],
+                    body["customer_id"],
+                    body["created_at"],
+                    json.dumps(body["data"], ensure_ascii=False),
+                ]
+            )
     console.print(msg("written", lang, n=len(events), path=out_path), markup=False)
 
 
@@ -166,7 +184,9 @@ def crm_reviews(config_dir: ConfigDir = None) -> None:
 
     with _context(config_dir) as ctx:
         rev = ctx.db.t["veille_crm_reviews"]
-        for row in ctx.db.rows(sa.select(rev).where(rev.c.status == "pending").order_by(rev.c.created_at)):
+        for row in ctx.db.rows(
+            sa.select(rev).where(rev.c.status == "pending").order_by(rev.c.created_at)
+        ):
             sys.stdout.write(json.dumps(row, default=str, ensure_ascii=False) + "\n")
 
 

@@ -206,7 +206,9 @@ class CrmConfig(StrictModel):
 
     def sink_options(self) -> list[tuple[CrmSinkKind, BaseModel]]:
         """Every configured sink with its validated options (webhooks first)."""
-        out: list[tuple[CrmSinkKind, BaseModel]] = [(CRM_SINKS.get("webhook"), w) for w in self.webhooks]
+        out: list[tuple[CrmSinkKind, BaseModel]] = [
+            (CRM_SINKS.get("webhook"), w) for w in self.webhooks
+        ]
         for name, blocks in self.sinks.items():
             kind = CRM_SINKS.get(name)
             out.extend((kind, kind.options.model_validate(block)) for block in blocks)

@@ -41,10 +41,19 @@ def _frame(rows: list[dict], tz: str, columns: list[str]) -> pd.DataFrame:
 
 
 CUSTOMER_COLUMNS = [
-    "ckey", "customer_id", "brand_id", "veille_status", "veille_mention_count",
-    "veille_last_mention_at", "veille_sentiment_90d", "veille_aspects", "veille_competitors",
-    "veille_last_negative_at", "veille_status_rule", "veille_last_mention_url",
-]  # fmt: skip
+    "ckey",
+    "customer_id",
+    "brand_id",
+    "veille_status",
+    "veille_mention_count",
+    "veille_last_mention_at",
+    "veille_sentiment_90d",
+    "veille_aspects",
+    "veille_competitors",
+    "veille_last_negative_at",
+    "veille_status_rule",
+    "veille_last_mention_url",
+]
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -85,7 +94,16 @@ def table(name: str, tz: str = "UTC") -> pd.DataFrame:
 
 def customer_mentions(ckey: str, tz: str = "UTC") -> pd.DataFrame:
     """A customer's linked mentions and how each was linked."""
-    cols = ["published_at", "label", "method", "confidence", "confirmed_by", "confirmed_at", "url", "mention_id"]
+    cols = [
+        "published_at",
+        "label",
+        "method",
+        "confidence",
+        "confirmed_by",
+        "confirmed_at",
+        "url",
+        "mention_id",
+    ]
     frame = _frame(views.customer_mentions(_context(_env_key()), ckey), tz, cols)
     frame["url"] = frame["url"].map(safe_url)
     return frame

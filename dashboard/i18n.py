@@ -325,8 +325,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "clients.m.consenting": {"fr": "Consentement donné", "en": "Consent given"},
     "clients.m.linked": {"fr": "Clients rapprochés", "en": "Linked customers"},
     "clients.m.pending": {"fr": "À confirmer", "en": "To review"},
-    "clients.linked": {"fr": "Clients rapprochés et leurs signaux", "en": "Linked customers and their signals"},
-    "clients.none_linked": {"fr": "Aucun client rapproché pour l'instant.", "en": "No linked customer yet."},
+    "clients.linked": {
+        "fr": "Clients rapprochés et leurs signaux",
+        "en": "Linked customers and their signals",
+    },
+    "clients.none_linked": {
+        "fr": "Aucun client rapproché pour l'instant.",
+        "en": "No linked customer yet.",
+    },
     "clients.open": {"fr": "Voir les mentions d'un client", "en": "Open a customer's mentions"},
     "clients.col.url": {"fr": "Dernière mention", "en": "Last mention"},
     "clients.col.veille_status": {"fr": "Statut", "en": "Status"},
@@ -341,9 +347,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "clients.no_reviews": {"fr": "Aucun rapprochement en attente.", "en": "No match waiting."},
     "clients.confirm": {"fr": "Confirmer", "en": "Confirm"},
     "clients.reject": {"fr": "Rejeter", "en": "Reject"},
-    "clients.confirmed": {"fr": "Rapprochement confirmé : lié à la prochaine synchronisation.", "en": "Match confirmed: linked at the next sync."},
-    "clients.rejected": {"fr": "Rapprochement rejeté : il ne sera plus proposé.", "en": "Match rejected: it will not be proposed again."},
-    "clients.review_role": {"fr": "Seuls les administrateurs et les relecteurs CRM (crm.yaml) décident.", "en": "Only admins and CRM reviewers (crm.yaml) decide."},
+    "clients.confirmed": {
+        "fr": "Rapprochement confirmé : lié à la prochaine synchronisation.",
+        "en": "Match confirmed: linked at the next sync.",
+    },
+    "clients.rejected": {
+        "fr": "Rapprochement rejeté : il ne sera plus proposé.",
+        "en": "Match rejected: it will not be proposed again.",
+    },
+    "clients.review_role": {
+        "fr": "Seuls les administrateurs et les relecteurs CRM (crm.yaml) décident.",
+        "en": "Only admins and CRM reviewers (crm.yaml) decide.",
+    },
     "clients.consents": {"fr": "Consentements", "en": "Consents"},
     "clients.events": {"fr": "Événements du flux", "en": "Feed events"},
     "clients.audit": {"fr": "Journal d'audit", "en": "Audit log"},

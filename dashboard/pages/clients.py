@@ -58,11 +58,15 @@ def render() -> None:
             hide_index=True,
             column_config={
                 "veille_last_mention_url": st.column_config.LinkColumn(t("clients.col.url", lang)),
-                **{c: t(f"clients.col.{c}", lang) for c in customers.columns if c.startswith("veille_") and c != "veille_last_mention_url"},
+                **{
+                    c: t(f"clients.col.{c}", lang)
+                    for c in customers.columns
+                    if c.startswith("veille_") and c != "veille_last_mention_url"
+                },
             },
         )
         ckey = st.selectbox(
-            t("clients.open", lang), [""] + list(customers["ckey"]), key="veille_crm_customer"
+            t("clients.open", lang), ["", *customers["ckey"]], key="veille_crm_customer"
         )
         if ckey:
             st.dataframe(

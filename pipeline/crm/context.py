@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from configuration.loader import VeilleConfig
 from configuration.crm import CrmConfig, load_crm_config
+from configuration.loader import VeilleConfig
 from pipeline.crm.db import CrmDb
 
 SYSTEM_ACTOR = "veille"

@@ -38,7 +38,9 @@ def sync_customers(
     suppressed = db.suppressed("customer")
     kept = [c for c in customers if c.key not in suppressed]
     report.suppressed += len(customers) - len(kept)
-    t_cust, t_cons, t_id = (db.t[n] for n in ("veille_crm_customers", "veille_crm_consents", "veille_crm_identities"))
+    t_cust, t_cons, t_id = (
+        db.t[n] for n in ("veille_crm_customers", "veille_crm_consents", "veille_crm_identities")
+    )
     with db.engine.begin() as conn:
         before = dict(
             conn.execute(
@@ -57,7 +59,11 @@ def sync_customers(
                 event_id("consent_withdrawn", ckey, now.isoformat()),
                 ckey,
                 "consent_withdrawn",
-                {"brand_id": brand_id, "customer_id": ckey.split(":", 1)[1], "deleted": ["links", "signals"]},
+                {
+                    "brand_id": brand_id,
+                    "customer_id": ckey.split(":", 1)[1],
+                    "deleted": ["links", "signals"],
+                },
                 now,
             )
             db.audit(conn, SYSTEM_ACTOR, "consent_withdrawn", ckey)
@@ -66,7 +72,9 @@ def sync_customers(
             conn.execute(t_cons.delete().where(t_cons.c.ckey.in_(gone)))
             conn.execute(t_id.delete().where(t_id.c.ckey.in_(gone)))
             conn.execute(t_cust.delete().where(t_cust.c.ckey.in_(gone)))
-        customer_rows, consent_rows, identity_rows = [], [], []
+        customer_rows: list[dict] = []
+        consent_rows: list[dict] = []
+        identity_rows: list[dict] = []
         for c in kept:
             granted = now_granted[c.key]
             customer_rows.append(
@@ -105,7 +113,9 @@ def sync_customers(
             t_id.delete().where(t_id.c.kind.in_(CUSTOMER_KINDS), t_id.c.ckey.in_(brand_keys))
         )
         for chunk in _chunks(identity_rows):
-            db.insert_new(conn, "veille_crm_identities", chunk, ["ckey", "kind", "platform", "value"])
+            db.insert_new(
+                conn, "veille_crm_identities", chunk, ["ckey", "kind", "platform", "value"]
+            )
     report.customers += len(kept)
     logger.info(
         "crm %s: %d customers (%d with consent), %d withdrawn, %d gone",

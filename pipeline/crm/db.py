@@ -95,7 +95,12 @@ class CrmDb:
         return len(conn.execute(stmt.returning(key), list(rows)).all())
 
     def _copy_insert(
-        self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], conflict: str, key: str
+        self,
+        conn: sa.Connection,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        conflict: str,
+        key: str,
     ) -> int:
         # Large batches go through COPY into a temporary table, then one INSERT … SELECT:
         # psycopg sends an executemany as one statement per row, and a multi-row VALUES
@@ -124,7 +129,11 @@ class CrmDb:
             cursor.close()
 
     def upsert(
-        self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+        self,
+        conn: sa.Connection,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
     ) -> None:
         """Insert rows, replacing the other columns of rows whose key exists."""
         if not rows:
@@ -144,7 +153,11 @@ class CrmDb:
         self._execute_many(conn, stmt, table, rows, conflict)
 
     def insert_new(
-        self, conn: sa.Connection, table: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+        self,
+        conn: sa.Connection,
+        table: str,
+        rows: Sequence[Mapping[str, Any]],
+        keys: Sequence[str],
     ) -> int:
         """Insert rows whose key is not there yet (existing rows stay); how many were new."""
         if not rows:
@@ -204,16 +217,16 @@ class CrmDb:
     def rows(self, stmt: sa.Executable) -> list[dict[str, Any]]:
         """Rows of a query as dicts, datetimes made UTC-aware."""
         with self.engine.connect() as conn:
-            return [
-                {k: _aware(v) for k, v in r._mapping.items()} for r in conn.execute(stmt)
-            ]
+            return [{k: _aware(v) for k, v in r._mapping.items()} for r in conn.execute(stmt)]
 
     def rows_scalar(self, stmt: sa.Executable) -> list[Any]:
         """The first column of a query's rows."""
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
 
-    def feed_after(self, cursor: int, limit: int = 1000, types: Iterable[str] = ()) -> list[dict[str, Any]]:
+    def feed_after(
+        self, cursor: int, limit: int = 1000, types: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
         """Emitted feed events after a cursor (a feed seq), oldest first."""
         feed = self.t["veille_crm_feed"]
         stmt = sa.select(feed).where(feed.c.seq > cursor, feed.c.status == "emitted")

@@ -21,7 +21,12 @@ from pipeline.crm.reviews import REVIEW_KIND
 
 logger = logging.getLogger(__name__)
 
-METHODS = {"handle": "handle", REVIEW_KIND: "review", "email_hash": "email_hash", "phone_hash": "phone_hash"}
+METHODS = {
+    "handle": "handle",
+    REVIEW_KIND: "review",
+    "email_hash": "email_hash",
+    "phone_hash": "phone_hash",
+}
 _CHUNK = 5000
 
 
@@ -40,9 +45,21 @@ def _candidates(ctx: CrmContext) -> list[dict[str, Any]]:
         )
     )
     consented = sa.and_(cons.c.ckey == ids.c.ckey, cons.c.purpose == SOCIAL_LINK, cons.c.granted)
-    not_linked = ~sa.exists().where(links.c.ckey == ids.c.ckey, links.c.mention_id == men.c.mention_id)
-    usable = sa.and_(men.c.brand_id == cust.c.brand_id, sa.not_(men.c.special), sa.not_(men.c.is_official))
-    cols = [ids.c.ckey, ids.c.kind, men.c.mention_id, men.c.brand_id, men.c.url, men.c.platform, men.c.author]
+    not_linked = ~sa.exists().where(
+        links.c.ckey == ids.c.ckey, links.c.mention_id == men.c.mention_id
+    )
+    usable = sa.and_(
+        men.c.brand_id == cust.c.brand_id, sa.not_(men.c.special), sa.not_(men.c.is_official)
+    )
+    cols = [
+        ids.c.ckey,
+        ids.c.kind,
+        men.c.mention_id,
+        men.c.brand_id,
+        men.c.url,
+        men.c.platform,
+        men.c.author,
+    ]
     by_handle = (
         sa.select(*cols)
         .join(cust, cust.c.ckey == ids.c.ckey)
@@ -130,7 +147,14 @@ def unlink(ctx: CrmContext, ckey: str, mention_id: str, actor: str) -> bool:
         db.insert_new(
             conn,
             "veille_crm_suppression",
-            [{"kind": "link", "value": f"{ckey}|{mention_id}", "at": datetime.now(UTC), "reason": f"unlinked by {actor}"}],
+            [
+                {
+                    "kind": "link",
+                    "value": f"{ckey}|{mention_id}",
+                    "at": datetime.now(UTC),
+                    "reason": f"unlinked by {actor}",
+                }
+            ],
             ["kind", "value"],
         )
         db.audit(conn, actor, "unlink", ckey, mention_id=mention_id)

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from nlp.aspects import AspectMatcher, aspect_ids, tokenize_plain
-from nlp.normalize import fold
 from configuration.aspects import AspectConfig
 from configuration.crm import SpecialCategories
+from nlp.aspects import AspectMatcher, aspect_ids, tokenize_plain
+from nlp.normalize import fold
 from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.identity import extract_pii_hashes, normalize_handle, platform_of
 from pipeline.crm.reviews import NameIndex
-from storage import Store
 from records import Mention
+from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,12 @@ class SpecialTopics:
         self._aspects = set(config.aspects)
         # Most posts name no special topic: a regex of the terms' first words, over the
         # folded text, rules them out before the tagger's token-by-token matching.
-        firsts = {fold(term).split()[0] for terms in config.terms.values() for term in terms if term.strip()}
+        firsts = {
+            fold(term).split()[0]
+            for terms in config.terms.values()
+            for term in terms
+            if term.strip()
+        }
         pattern = "|".join(sorted(map(re.escape, firsts), key=len, reverse=True))
         self._quick = re.compile(rf"\b(?:{pattern})\b") if firsts else None
 
@@ -95,7 +100,6 @@ def ingest_mentions(
     names = NameIndex.load(ctx, brands)
     with db.engine.connect() as conn:
         cursor = int(db.get_state(conn, CURSOR, "0"))
-    t_m = db.t["veille_crm_mentions"]
     while True:
         batch = store.mentions_after(cursor, batch_size)
         if not batch:
@@ -172,4 +176,7 @@ def ingest_mentions(
 def mention_rows_of_author(ctx: CrmContext, author: str) -> list[str]:
     """Ids of the stored mentions of one author (any platform), for erasure."""
     t_m = ctx.db.t["veille_crm_mentions"]
-    return [r["mention_id"] for r in ctx.db.rows(sa.select(t_m.c.mention_id).where(t_m.c.author == author).distinct())]
+    return [
+        r["mention_id"]
+        for r in ctx.db.rows(sa.select(t_m.c.mention_id).where(t_m.c.author == author).distinct())
+    ]

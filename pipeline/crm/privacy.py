@@ -45,7 +45,9 @@ def _delete_customer_data(ctx: CrmContext, conn: sa.Connection, ckeys: list[str]
     return counts
 
 
-def forget_customer(ctx: CrmContext, ckey: str, actor: str, now: datetime | None = None) -> dict[str, int]:
+def forget_customer(
+    ctx: CrmContext, ckey: str, actor: str, now: datetime | None = None
+) -> dict[str, int]:
     """Erase one customer (`brand:id`): everything but the suppression entry goes."""
     db, t = ctx.db, ctx.db.t
     now = now or datetime.now(UTC)
@@ -56,15 +58,21 @@ def forget_customer(ctx: CrmContext, ckey: str, actor: str, now: datetime | None
         _suppress(ctx, conn, "customer", ckey, actor)
         brand_id, customer_id = ckey.split(":", 1)
         db.add_event(
-            conn, event_id("customer_deleted", ckey, now.isoformat()), ckey, "customer_deleted",
-            {"brand_id": brand_id, "customer_id": customer_id, "reason": "erasure", **counts}, now,
-        )  # fmt: skip
+            conn,
+            event_id("customer_deleted", ckey, now.isoformat()),
+            ckey,
+            "customer_deleted",
+            {"brand_id": brand_id, "customer_id": customer_id, "reason": "erasure", **counts},
+            now,
+        )
         db.audit(conn, actor, "forget_customer", ckey, **counts)
     logger.info("crm: customer %s forgotten (%s)", ckey, counts)
     return counts
 
 
-def forget_author(ctx: CrmContext, handle: str, actor: str, now: datetime | None = None) -> dict[str, Any]:
+def forget_author(
+    ctx: CrmContext, handle: str, actor: str, now: datetime | None = None
+) -> dict[str, Any]:
     """Erase an author (a handle, on every platform): their mentions leave the CRM database."""
     db, t = ctx.db, ctx.db.t
     now = now or datetime.now(UTC)
@@ -72,28 +80,42 @@ def forget_author(ctx: CrmContext, handle: str, actor: str, now: datetime | None
     men, links, pii = t["veille_crm_mentions"], t["veille_crm_links"], t["veille_crm_mention_pii"]
     with db.engine.begin() as conn:
         mention_ids = list(
-            conn.execute(sa.select(men.c.mention_id).where(men.c.author == author).distinct()).scalars()
+            conn.execute(
+                sa.select(men.c.mention_id).where(men.c.author == author).distinct()
+            ).scalars()
         )
         ckeys = sorted(
-            set(conn.execute(sa.select(links.c.ckey).where(links.c.mention_id.in_(mention_ids))).scalars())
+            set(
+                conn.execute(
+                    sa.select(links.c.ckey).where(links.c.mention_id.in_(mention_ids))
+                ).scalars()
+            )
         )
         conn.execute(links.delete().where(links.c.mention_id.in_(mention_ids)))
         rev = t["veille_crm_reviews"]
         conn.execute(rev.delete().where(rev.c.author == author))
         ids = t["veille_crm_identities"]
-        conn.execute(ids.delete().where(ids.c.kind.in_(["handle", "review_handle"]), ids.c.value == author))
+        conn.execute(
+            ids.delete().where(ids.c.kind.in_(["handle", "review_handle"]), ids.c.value == author)
+        )
         conn.execute(pii.delete().where(pii.c.mention_id.in_(mention_ids)))
         conn.execute(men.delete().where(men.c.mention_id.in_(mention_ids)))
         _suppress(ctx, conn, "author", author, actor)
         for ckey in ckeys:
             brand_id, customer_id = ckey.split(":", 1)
             db.add_event(
-                conn, event_id("author_forgotten", ckey, author, now.isoformat()), ckey,
+                conn,
+                event_id("author_forgotten", ckey, author, now.isoformat()),
+                ckey,
                 "author_forgotten",
-                {"brand_id": brand_id, "customer_id": customer_id, "reason": "erasure",
-                 "mentions_removed": len(mention_ids)},
+                {
+                    "brand_id": brand_id,
+                    "customer_id": customer_id,
+                    "reason": "erasure",
+                    "mentions_removed": len(mention_ids),
+                },
                 now,
-            )  # fmt: skip
+            )
         db.audit(conn, actor, "forget_author", "", mentions=len(mention_ids), customers=ckeys)
     # The customers' signals are recomputed without those mentions (or removed) now.
     from pipeline.crm.context import SyncReport
@@ -120,9 +142,13 @@ def export_customer(ctx: CrmContext, ckey: str) -> dict[str, Any]:
         out[label] = db.rows(sa.select(table).where(table.c.ckey == ckey))
     men, links = t["veille_crm_mentions"], t["veille_crm_links"]
     out["mentions"] = db.rows(
-        sa.select(men).join(links, sa.and_(links.c.mention_id == men.c.mention_id, links.c.brand_id == men.c.brand_id))
+        sa.select(men)
+        .join(
+            links,
+            sa.and_(links.c.mention_id == men.c.mention_id, links.c.brand_id == men.c.brand_id),
+        )
         .where(links.c.ckey == ckey)
-    )  # fmt: skip
+    )
     for row in out["feed"]:
         row["payload"] = json.loads(row["payload"])
     return out
@@ -138,7 +164,13 @@ def purge(ctx: CrmContext, now: datetime | None = None, actor: str = "retention"
     now = now or datetime.now(UTC)
     cutoff = now - _MONTH * ctx.crm.retention_months
     men, links, pii, rev = (
-        t[n] for n in ("veille_crm_mentions", "veille_crm_links", "veille_crm_mention_pii", "veille_crm_reviews")
+        t[n]
+        for n in (
+            "veille_crm_mentions",
+            "veille_crm_links",
+            "veille_crm_mention_pii",
+            "veille_crm_reviews",
+        )
     )
     with db.engine.begin() as conn:
         old = sa.select(men.c.mention_id).where(men.c.published_at < cutoff)
@@ -146,10 +178,23 @@ def purge(ctx: CrmContext, now: datetime | None = None, actor: str = "retention"
         reviews = conn.execute(rev.delete().where(rev.c.mention_id.in_(old))).rowcount
         conn.execute(pii.delete().where(pii.c.mention_id.in_(old)))
         mentions = conn.execute(men.delete().where(men.c.published_at < cutoff)).rowcount
-        db.audit(conn, actor, "retention_purge", cutoff=cutoff.isoformat(), links=gone, reviews=reviews, mentions=mentions)
+        db.audit(
+            conn,
+            actor,
+            "retention_purge",
+            cutoff=cutoff.isoformat(),
+            links=gone,
+            reviews=reviews,
+            mentions=mentions,
+        )
     from pipeline.crm.context import SyncReport
     from pipeline.crm.writeback import write_signals
 
     report = SyncReport()
     write_signals(ctx, now, report)
-    return {"links": gone, "reviews": reviews, "mentions": mentions, "signals_removed": report.signals_removed}
+    return {
+        "links": gone,
+        "reviews": reviews,
+        "mentions": mentions,
+        "signals_removed": report.signals_removed,
+    }

@@ -24,7 +24,8 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
     md = sa.MetaData()
     text, ts = sa.Text, sa.DateTime(timezone=True)
     sa.Table(
-        "veille_crm_customers", md,
+        "veille_crm_customers",
+        md,
         sa.Column("ckey", text, primary_key=True),
         sa.Column("brand_id", text, nullable=False),
         sa.Column("customer_id", text, nullable=False),
@@ -32,25 +33,28 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("city_norm", text, nullable=False, default=""),
         sa.Column("origin", text, nullable=False, default=""),
         sa.Column("updated_at", ts, nullable=False),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_identities", md,
+        "veille_crm_identities",
+        md,
         sa.Column("ckey", text, primary_key=True),
         sa.Column("kind", text, primary_key=True),
         sa.Column("platform", text, primary_key=True),
         sa.Column("value", text, primary_key=True),
         sa.Index("veille_crm_identities_lookup", "kind", "platform", "value"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_consents", md,
+        "veille_crm_consents",
+        md,
         sa.Column("ckey", text, primary_key=True),
         sa.Column("purpose", text, primary_key=True),
         sa.Column("granted", sa.Boolean, nullable=False),
         sa.Column("given_at", ts),
         sa.Column("source", text, nullable=False, default=""),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_mentions", md,
+        "veille_crm_mentions",
+        md,
         sa.Column("mention_id", text, primary_key=True),
         sa.Column("brand_id", text, primary_key=True),
         sa.Column("platform", text, nullable=False),
@@ -66,15 +70,17 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("is_official", sa.Boolean, nullable=False, default=False),
         sa.Index("veille_crm_mentions_author", "platform", "author"),
         sa.Index("veille_crm_mentions_thread", "thread_url"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_mention_pii", md,
+        "veille_crm_mention_pii",
+        md,
         sa.Column("mention_id", text, primary_key=True),
         sa.Column("hash", text, primary_key=True),
         sa.Index("veille_crm_mention_pii_hash", "hash"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_links", md,
+        "veille_crm_links",
+        md,
         sa.Column("ckey", text, primary_key=True),
         sa.Column("mention_id", text, primary_key=True),
         sa.Column("brand_id", text, nullable=False),
@@ -84,9 +90,10 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("confirmed_by", text, nullable=False),
         sa.Column("confirmed_at", ts, nullable=False),
         sa.Index("veille_crm_links_mention", "mention_id"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_reviews", md,
+        "veille_crm_reviews",
+        md,
         sa.Column("review_id", text, primary_key=True),
         sa.Column("ckey", text, nullable=False),
         sa.Column("mention_id", text, nullable=False),
@@ -100,9 +107,10 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("decided_by", text),
         sa.Column("decided_at", ts),
         sa.Column("created_at", ts, nullable=False),
-    )  # fmt: skip
+    )
     sa.Table(
-        signals_table, md,
+        signals_table,
+        md,
         sa.Column("ckey", text, primary_key=True),
         sa.Column("brand_id", text, nullable=False),
         sa.Column("customer_id", text, nullable=False),
@@ -120,9 +128,10 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("veille_revision", sa.Integer, nullable=False, default=1),
         sa.Column("veille_updated_at", ts, nullable=False),
         sa.UniqueConstraint("brand_id", "customer_id", name=f"{signals_table}_customer"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_feed", md,
+        "veille_crm_feed",
+        md,
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("event_id", text, nullable=False, unique=True),
         sa.Column("ckey", text, nullable=False),
@@ -131,28 +140,31 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
         sa.Column("payload", text, nullable=False),
         sa.Column("created_at", ts, nullable=False),
         sa.Index("veille_crm_feed_cap", "ckey", "type", "created_at"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_audit", md,
+        "veille_crm_audit",
+        md,
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("at", ts, nullable=False),
         sa.Column("actor", text, nullable=False),
         sa.Column("action", text, nullable=False),
         sa.Column("ckey", text, nullable=False, default=""),
         sa.Column("detail", text, nullable=False, default="{}"),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_suppression", md,
+        "veille_crm_suppression",
+        md,
         sa.Column("kind", text, primary_key=True),
         sa.Column("value", text, primary_key=True),
         sa.Column("at", ts, nullable=False),
         sa.Column("reason", text, nullable=False, default=""),
-    )  # fmt: skip
+    )
     sa.Table(
-        "veille_crm_state", md,
+        "veille_crm_state",
+        md,
         sa.Column("name", text, primary_key=True),
         sa.Column("value", text, nullable=False),
-    )  # fmt: skip
+    )
     return md
 
 
@@ -177,13 +189,18 @@ def _sqlite_triggers(signals: str) -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS veille_crm_links_special_{op.lower()} BEFORE {op} "
             f"ON veille_crm_links WHEN {special} BEGIN SELECT RAISE(ABORT, '{SPECIAL}'); END"
         )
-    withdraw = f"DELETE FROM veille_crm_links WHERE ckey = OLD.ckey; DELETE FROM {signals} WHERE ckey = OLD.ckey;"
+    withdraw = (
+        "DELETE FROM veille_crm_links WHERE ckey = OLD.ckey; "
+        f"DELETE FROM {signals} WHERE ckey = OLD.ckey;"
+    )
+    on_consents = "ON veille_crm_consents"
     out.append(
-        "CREATE TRIGGER IF NOT EXISTS veille_crm_consent_withdrawn AFTER UPDATE ON veille_crm_consents "
-        f"WHEN OLD.granted AND NOT NEW.granted AND OLD.purpose = '{SOCIAL_LINK}' BEGIN {withdraw} END"
+        f"CREATE TRIGGER IF NOT EXISTS veille_crm_consent_withdrawn AFTER UPDATE {on_consents} "
+        f"WHEN OLD.granted AND NOT NEW.granted AND OLD.purpose = '{SOCIAL_LINK}' "
+        f"BEGIN {withdraw} END"
     )
     out.append(
-        "CREATE TRIGGER IF NOT EXISTS veille_crm_consent_deleted AFTER DELETE ON veille_crm_consents "
+        f"CREATE TRIGGER IF NOT EXISTS veille_crm_consent_deleted AFTER DELETE {on_consents} "
         f"WHEN OLD.purpose = '{SOCIAL_LINK}' BEGIN {withdraw} END"
     )
     return out

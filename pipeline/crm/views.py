@@ -30,9 +30,14 @@ def consents(ctx: CrmContext) -> list[dict[str, Any]]:
     )
     stmt = (
         sa.select(
-            cust.c.ckey, cust.c.brand_id, cust.c.customer_id, cons.c.granted, cons.c.given_at,
-            cons.c.source, sa.func.coalesce(linked.c.links, 0).label("links"),
-        )  # fmt: skip
+            cust.c.ckey,
+            cust.c.brand_id,
+            cust.c.customer_id,
+            cons.c.granted,
+            cons.c.given_at,
+            cons.c.source,
+            sa.func.coalesce(linked.c.links, 0).label("links"),
+        )
         .join(cons, sa.and_(cons.c.ckey == cust.c.ckey, cons.c.purpose == SOCIAL_LINK))
         .outerjoin(linked, linked.c.ckey == cust.c.ckey)
         .order_by(cust.c.ckey)
@@ -69,10 +74,20 @@ def customer_mentions(ctx: CrmContext, ckey: str) -> list[dict[str, Any]]:
     men, links = ctx.db.t["veille_crm_mentions"], ctx.db.t["veille_crm_links"]
     stmt = (
         sa.select(
-            men.c.mention_id, men.c.published_at, men.c.url, men.c.label, men.c.aspects,
-            links.c.method, links.c.confidence, links.c.confirmed_by, links.c.confirmed_at,
-        )  # fmt: skip
-        .join(links, sa.and_(links.c.mention_id == men.c.mention_id, links.c.brand_id == men.c.brand_id))
+            men.c.mention_id,
+            men.c.published_at,
+            men.c.url,
+            men.c.label,
+            men.c.aspects,
+            links.c.method,
+            links.c.confidence,
+            links.c.confirmed_by,
+            links.c.confirmed_at,
+        )
+        .join(
+            links,
+            sa.and_(links.c.mention_id == men.c.mention_id, links.c.brand_id == men.c.brand_id),
+        )
         .where(links.c.ckey == ckey)
         .order_by(men.c.published_at.desc())
     )

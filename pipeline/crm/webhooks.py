@@ -116,8 +116,12 @@ def deliver(
             except OSError as exc:  # URLError and timeouts are OSErrors too
                 logger.warning(
                     "webhook %s: event %s attempt %d/%d failed: %s",
-                    hook.id, event["event_id"], attempt, hook.max_attempts, exc,
-                )  # fmt: skip
+                    hook.id,
+                    event["event_id"],
+                    attempt,
+                    hook.max_attempts,
+                    exc,
+                )
                 if attempt == hook.max_attempts:
                     return sent
                 sleep(hook.backoff_seconds * 2 ** (attempt - 1))

@@ -34,17 +34,26 @@ def _linked_mentions(ctx: CrmContext) -> dict[str, list[LinkedMention]]:
     db = ctx.db
     links, men = db.t["veille_crm_links"], db.t["veille_crm_mentions"]
     stmt = sa.select(
-        links.c.ckey, men.c.mention_id, men.c.published_at, men.c.url, men.c.label,
-        men.c.aspects, men.c.competitors,
-    ).join(men, sa.and_(men.c.mention_id == links.c.mention_id, men.c.brand_id == links.c.brand_id))  # fmt: skip
+        links.c.ckey,
+        men.c.mention_id,
+        men.c.published_at,
+        men.c.url,
+        men.c.label,
+        men.c.aspects,
+        men.c.competitors,
+    ).join(men, sa.and_(men.c.mention_id == links.c.mention_id, men.c.brand_id == links.c.brand_id))
     out: dict[str, list[LinkedMention]] = defaultdict(list)
     for r in db.rows(stmt):
         out[r["ckey"]].append(
             LinkedMention(
-                r["mention_id"], r["published_at"], r["url"], r["label"],
-                tuple(json.loads(r["aspects"])), tuple(json.loads(r["competitors"])),
+                r["mention_id"],
+                r["published_at"],
+                r["url"],
+                r["label"],
+                tuple(json.loads(r["aspects"])),
+                tuple(json.loads(r["competitors"])),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -67,17 +76,27 @@ def write_signals(ctx: CrmContext, now: datetime, report: SyncReport) -> list[di
             continue
         brand_id, customer_id = ckey.split(":", 1)
         revision = (old["veille_revision"] + 1) if old else 1
-        row = {"ckey": ckey, "brand_id": brand_id, "customer_id": customer_id, **cols,
-               "veille_revision": revision, "veille_updated_at": now}  # fmt: skip
+        row = {
+            "ckey": ckey,
+            "brand_id": brand_id,
+            "customer_id": customer_id,
+            **cols,
+            "veille_revision": revision,
+            "veille_updated_at": now,
+        }
         changed.append((row, old or {}))
         status, before = cols["veille_status"], (old or {}).get("veille_status")
         last = max(linked[ckey], key=lambda m: (m.published_at or now, m.mention_id))
         if status in (DETRACTOR, ADVOCATE) and before != status:
-            transitions.append({
-                "type": "turned_detractor" if status == DETRACTOR else "advocate_appeared",
-                "ckey": ckey, "mention_id": last.mention_id, "url": last.url,
-                "why": cols["veille_status_rule"],
-            })  # fmt: skip
+            transitions.append(
+                {
+                    "type": "turned_detractor" if status == DETRACTOR else "advocate_appeared",
+                    "ckey": ckey,
+                    "mention_id": last.mention_id,
+                    "url": last.url,
+                    "why": cols["veille_status_rule"],
+                }
+            )
     removed = [k for k in existing if k not in linked]
     for i in range(0, max(len(changed), 1), _CHUNK):
         chunk = changed[i : i + _CHUNK]
@@ -85,8 +104,14 @@ def write_signals(ctx: CrmContext, now: datetime, report: SyncReport) -> list[di
             db.upsert(conn, db.signals_name, [row for row, _ in chunk], ["ckey"])
             for row, _old in chunk:
                 payload = {k: v for k, v in row.items() if k != "ckey"}
-                db.add_event(conn, event_id("signals", row["ckey"], str(row["veille_revision"])),
-                             row["ckey"], "signals_updated", payload, now)  # fmt: skip
+                db.add_event(
+                    conn,
+                    event_id("signals", row["ckey"], str(row["veille_revision"])),
+                    row["ckey"],
+                    "signals_updated",
+                    payload,
+                    now,
+                )
             if chunk:
                 db.audit(conn, SYSTEM_ACTOR, "signals_written", count=len(chunk))
     if removed:
@@ -95,9 +120,14 @@ def write_signals(ctx: CrmContext, now: datetime, report: SyncReport) -> list[di
             for ckey in removed:
                 revision = existing[ckey]["veille_revision"] + 1
                 brand_id, customer_id = ckey.split(":", 1)
-                db.add_event(conn, event_id("signals_removed", ckey, str(revision)), ckey,
-                             "signals_removed", {"brand_id": brand_id, "customer_id": customer_id},
-                             now)  # fmt: skip
+                db.add_event(
+                    conn,
+                    event_id("signals_removed", ckey, str(revision)),
+                    ckey,
+                    "signals_removed",
+                    {"brand_id": brand_id, "customer_id": customer_id},
+                    now,
+                )
                 db.audit(conn, SYSTEM_ACTOR, "signals_removed", ckey)
     report.signals_written += len(changed)
     report.signals_removed += len(removed)
@@ -105,9 +135,11 @@ def write_signals(ctx: CrmContext, now: datetime, report: SyncReport) -> list[di
 
 
 def marketing_events(
-    ctx: CrmContext, new_links: Sequence[dict[str, Any]], transitions: Sequence[dict[str, Any]],
+    ctx: CrmContext,
+    new_links: Sequence[dict[str, Any]],
+    transitions: Sequence[dict[str, Any]],
     now: datetime,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """The candidate events of this sync: transitions, competitors named, complaints unanswered."""
     db = ctx.db
     men, links = db.t["veille_crm_mentions"], db.t["veille_crm_links"]
@@ -123,26 +155,47 @@ def marketing_events(
     for link in new_links:
         names = competitors.get((link["mention_id"], link["brand_id"]))
         if names:
-            events.append({"type": "competitor_mentioned", "ckey": link["ckey"],
-                           "mention_id": link["mention_id"], "url": link["evidence_url"],
-                           "why": f"mentions {', '.join(names)}", "competitors": names})  # fmt: skip
+            events.append(
+                {
+                    "type": "competitor_mentioned",
+                    "ckey": link["ckey"],
+                    "mention_id": link["mention_id"],
+                    "url": link["evidence_url"],
+                    "why": f"mentions {', '.join(names)}",
+                    "competitors": names,
+                }
+            )
     hours = ctx.crm.events.complaint_unanswered_hours
     deadline = now - timedelta(hours=hours)
     answer = men.alias("answer")
     answered = sa.exists().where(
-        answer.c.thread_url == men.c.thread_url, answer.c.thread_url != "",
-        answer.c.is_official, answer.c.published_at > men.c.published_at,
-    )  # fmt: skip
+        answer.c.thread_url == men.c.thread_url,
+        answer.c.thread_url != "",
+        answer.c.is_official,
+        answer.c.published_at > men.c.published_at,
+    )
     stmt = (
         sa.select(links.c.ckey, men.c.mention_id, men.c.url, men.c.published_at)
-        .join(men, sa.and_(men.c.mention_id == links.c.mention_id, men.c.brand_id == links.c.brand_id))
-        .where(men.c.label.in_([NEGATIVE, MIXED]), men.c.published_at <= deadline,
-               men.c.published_at >= deadline - _COMPLAINT_HORIZON, ~answered)
-    )  # fmt: skip
+        .join(
+            men, sa.and_(men.c.mention_id == links.c.mention_id, men.c.brand_id == links.c.brand_id)
+        )
+        .where(
+            men.c.label.in_([NEGATIVE, MIXED]),
+            men.c.published_at <= deadline,
+            men.c.published_at >= deadline - _COMPLAINT_HORIZON,
+            ~answered,
+        )
+    )
     for r in db.rows(stmt):
-        events.append({"type": "complaint_unanswered", "ckey": r["ckey"],
-                       "mention_id": r["mention_id"], "url": r["url"],
-                       "why": f"negative mention without an answer of the brand for {hours:g} h"})  # fmt: skip
+        events.append(
+            {
+                "type": "complaint_unanswered",
+                "ckey": r["ckey"],
+                "mention_id": r["mention_id"],
+                "url": r["url"],
+                "why": f"negative mention without an answer of the brand for {hours:g} h",
+            }
+        )
     return events
 
 
@@ -160,15 +213,22 @@ def emit_events(
             cap = caps[type_]
             since = now - timedelta(hours=cap.per_hours)
             sent = conn.execute(
-                sa.select(sa.func.count()).select_from(feed).where(
-                    feed.c.ckey == ckey, feed.c.type == type_, feed.c.status == "emitted",
+                sa.select(sa.func.count())
+                .select_from(feed)
+                .where(
+                    feed.c.ckey == ckey,
+                    feed.c.type == type_,
+                    feed.c.status == "emitted",
                     feed.c.created_at >= since,
                 )
-            ).scalar_one()  # fmt: skip
+            ).scalar_one()
             status = "emitted" if sent < cap.max else "skipped"
             brand_id, customer_id = ckey.split(":", 1)
-            payload = {**{k: v for k, v in event.items() if k not in ("type", "ckey")},
-                       "brand_id": brand_id, "customer_id": customer_id}  # fmt: skip
+            payload = {
+                **{k: v for k, v in event.items() if k not in ("type", "ckey")},
+                "brand_id": brand_id,
+                "customer_id": customer_id,
+            }
             if status == "skipped":
                 payload["skipped"] = f"cap {cap.max} per {cap.per_hours:g} h reached ({sent})"
             if not db.add_event(conn, eid, ckey, type_, payload, now, status):

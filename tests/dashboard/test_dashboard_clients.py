@@ -14,11 +14,14 @@ from pipeline.crm.stage import sync
 from records import BrandMatch, Mention, RawPost, Sentiment
 from storage.sqlite import SQLiteStore
 
-CSV = """customer_id,first_name,last_name,city,email,phone,forum_handle,consent_social_link,consent_date,consent_source
-k1,Jeanne,Martin,Lyon,,,jmartin,oui,2025-01-10,web
+CSV = (
+    "customer_id,first_name,last_name,city,email,phone,forum_handle,consent_social_link,"
+    "consent_date,consent_source\n"
+    """k1,Jeanne,Martin,Lyon,,,jmartin,oui,2025-01-10,web
 k2,Paul,Durand,Lille,,,pdurand,non,,web
 k3,Lucien,Moreau,Paris,,,,oui,2025-02-02,boutique
 """
+)
 HOSTILE = "<script>window.__pwned=1</script>**gras**"
 # Markdown around a name: the likeness still finds the customer, the page must show it raw.
 HOSTILE_AUTHOR = "**Lucien Moreau**"
@@ -28,11 +31,15 @@ def _mention(n: int, author: str, label: str, hours: float) -> Mention:
     from datetime import UTC, datetime, timedelta
 
     post = RawPost(
-        source_id="demo-forum", kind="forum", external_id=f"c{n}",
-        url=f"https://forum.test/c/{n}", body_text=f"Lumio {HOSTILE} {n}",
-        published_at=datetime.now(UTC) - timedelta(hours=hours), author=author,
+        source_id="demo-forum",
+        kind="forum",
+        external_id=f"c{n}",
+        url=f"https://forum.test/c/{n}",
+        body_text=f"Lumio {HOSTILE} {n}",
+        published_at=datetime.now(UTC) - timedelta(hours=hours),
+        author=author,
         thread_url=f"https://forum.test/c/{n}",
-    )  # fmt: skip
+    )
     return Mention(post, "fr", [BrandMatch("lumio", "Lumio", 0, 5)], Sentiment(label, 0.9, "t"))
 
 
@@ -43,11 +50,18 @@ def crm_on(config: VeilleConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     crm = {
         "enabled": True,
         "reviewers": ["cm"],
-        "brands": {"lumio": {
-            "enabled": True, "purpose": "answer customers", "legal_basis": "consent",
-            "customers": {"path": "clients.csv", "mapping": {"handles": {"demo-forum": "forum_handle"}}},
-        }},
-    }  # fmt: skip
+        "brands": {
+            "lumio": {
+                "enabled": True,
+                "purpose": "answer customers",
+                "legal_basis": "consent",
+                "customers": {
+                    "path": "clients.csv",
+                    "mapping": {"handles": {"demo-forum": "forum_handle"}},
+                },
+            }
+        },
+    }
     (config.directory / "crm.yaml").write_text(yaml.safe_dump(crm), encoding="utf-8")
     monkeypatch.setenv("VEILLE_CRM_SALT", "s")
     monkeypatch.setenv("VEILLE_CRM_DATABASE_URL", f"sqlite:///{tmp_path / 'crm.db'}")
@@ -55,9 +69,13 @@ def crm_on(config: VeilleConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
     store = SQLiteStore(config.sqlite_path)
     store.upsert_mentions(
-        [_mention(1, "jmartin", "negative", 30), _mention(2, "jmartin", "negative", 20),
-         _mention(3, "pdurand", "negative", 10), _mention(4, HOSTILE_AUTHOR, "positive", 5)]
-    )  # fmt: skip
+        [
+            _mention(1, "jmartin", "negative", 30),
+            _mention(2, "jmartin", "negative", 20),
+            _mention(3, "pdurand", "negative", 10),
+            _mention(4, HOSTILE_AUTHOR, "positive", 5),
+        ]
+    )
     ctx = open_context(config, dict(os.environ))
     try:
         sync(ctx, store)
@@ -69,7 +87,12 @@ def crm_on(config: VeilleConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 def test_clients_page_shows_linked_customers_reviews_consents_and_audit(crm_on: None, dash) -> None:
     at = dash.start("marketing", "crm")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Clients chargés": "3", "Consentement donné": "2", "Clients rapprochés": "1", "À confirmer": "1"}
+    assert metrics == {
+        "Clients chargés": "3",
+        "Consentement donné": "2",
+        "Clients rapprochés": "1",
+        "À confirmer": "1",
+    }
     customers = at.dataframe[0].value
     assert list(customers["customer_id"]) == ["k1"]
     assert customers.loc[0, "veille_status"] == "detractor"
@@ -92,7 +115,9 @@ def test_a_customers_mentions_open_from_their_row(crm_on: None, dash) -> None:
     assert len(mentions) == 2 and set(mentions["method"]) == {"handle"}
 
 
-def test_a_reviewer_confirms_a_candidate_in_one_click(crm_on: None, dash, config: VeilleConfig) -> None:
+def test_a_reviewer_confirms_a_candidate_in_one_click(
+    crm_on: None, dash, config: VeilleConfig
+) -> None:
     at = dash.start("cm", "crm")
     [confirm] = [b for b in at.button if b.label == "Confirmer"]
     at = confirm.click().run()

@@ -21,26 +21,31 @@ import yaml
 
 from configuration.loader import VeilleConfig, load_config
 from pipeline.crm.context import CrmContext, open_context
-from storage.sqlite import SQLiteStore
 from records import BrandMatch, Mention, RawPost, Sentiment
+from storage.sqlite import SQLiteStore
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 SALT = "test-salt-not-a-secret"
 DSN_VAR = "VEILLE_TEST_POSTGRES_DSN"
 
-CUSTOMERS_CSV = """customer_id,first_name,last_name,city,email,phone,forum_handle,mastodon_handle,consent_social_link,consent_date,consent_source
-c1,Jeanne,Martin,Lyon,jeanne.martin@example.org,06 12 34 56 78,jmartin,,yes,2025-01-10,web form
+CUSTOMERS_CSV = (
+    "customer_id,first_name,last_name,city,email,phone,forum_handle,mastodon_handle,"
+    "consent_social_link,consent_date,consent_source\n"
+    """c1,Jeanne,Martin,Lyon,jeanne.martin@example.org,06 12 34 56 78,jmartin,,yes,2025-01-10,web
 c2,Paul,Durand,Lille,paul@example.org,,pdurand,,no,2025-01-11,web form
 c3,Sophie,Bernard,Nantes,sophie.b@example.org,,,sophieb@mastodon.example,oui,2025-02-01,app
 c4,Lucien,Moreau,Paris,,,,,yes,2025-02-02,shop
 """
+)
 
 
 def postgres_admin_url() -> str:
     """The PostgreSQL server's URL for SQLAlchemy, or skip saying why."""
     dsn = os.environ.get(DSN_VAR)
     if not dsn:
-        pytest.skip(f"{DSN_VAR} not set: no PostgreSQL server for the CRM tests (.ci/run starts one)")
+        pytest.skip(
+            f"{DSN_VAR} not set: no PostgreSQL server for the CRM tests (.ci/run starts one)"
+        )
     url = dsn.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(url)
     try:
@@ -95,7 +100,9 @@ def crm_yaml(config_dir: Path, **overrides: Any) -> None:
                 "legal_basis": "consent",
                 "customers": {
                     "path": "customers.csv",
-                    "mapping": {"handles": {"forum-test": "forum_handle", "mastodon": "mastodon_handle"}},
+                    "mapping": {
+                        "handles": {"forum-test": "forum_handle", "mastodon": "mastodon_handle"}
+                    },
                 },
             }
         },
@@ -163,9 +170,21 @@ def seed(store: SQLiteStore) -> list[Mention]:
     """Mentions covering each way of linking and not linking."""
     mentions = [
         mention(1, "JMartin", "Lumio a coupé ma box trois jours"),
-        mention(2, "jmartin", "Toujours pas de réseau Lumio, je pars chez Azur", brands=("lumio", "azur"), hours_ago=30),
+        mention(
+            2,
+            "jmartin",
+            "Toujours pas de réseau Lumio, je pars chez Azur",
+            brands=("lumio", "azur"),
+            hours_ago=30,
+        ),
         mention(3, "pdurand", "Lumio nul"),  # c2 said no: never linked
-        mention(4, "anon42", "Écrivez-moi: Sophie.B@example.org, Lumio ne répond pas", hours_ago=40, thread="t2"),
+        mention(
+            4,
+            "anon42",
+            "Écrivez-moi: Sophie.B@example.org, Lumio ne répond pas",
+            hours_ago=40,
+            thread="t2",
+        ),
         mention(5, "jmartin", "Lumio et mon cancer: aucune aide", hours_ago=20),  # special
         mention(6, "Lucien Moreau", "Lumio super à Paris, merci", label="positive", hours_ago=10),
         mention(7, "Lumio_Officiel", "Bonjour, nous regardons", label="neutral", hours_ago=29),

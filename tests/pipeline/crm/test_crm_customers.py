@@ -59,10 +59,17 @@ def test_customers_from_postgresql_through_a_column_mapping(postgres_url: str) -
         )
     engine.dispose()
     mapping = ColumnMapping(
-        id="num", first_name="prenom", last_name="nom", city="ville", emails=["courriel"],
-        phones=["mobile"], handles={"mastodon": "pseudo_mastodon"}, consent="optin",
-        consent_date="optin_le", consent_source="optin_source",
-    )  # fmt: skip
+        id="num",
+        first_name="prenom",
+        last_name="nom",
+        city="ville",
+        emails=["courriel"],
+        phones=["mobile"],
+        handles={"mastodon": "pseudo_mastodon"},
+        consent="optin",
+        consent_date="optin_le",
+        consent_source="optin_source",
+    )
     brand = BrandCrm(customers=CustomerSource(kind="sql", table="clients", mapping=mapping))
     report = load_sql("lumio", brand, SALT, postgres_url)
     assert [c.customer_id for c in report.customers] == ["K1", "K2"]

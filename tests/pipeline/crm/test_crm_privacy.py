@@ -71,7 +71,9 @@ def test_export_gives_everything_held_about_a_customer(ctx: CrmContext, store: S
     assert "jeanne.martin@example.org" not in json.dumps(data, default=str)
 
 
-def test_unlinking_reverts_what_was_written_and_is_not_redone(ctx: CrmContext, store: SQLiteStore) -> None:
+def test_unlinking_reverts_what_was_written_and_is_not_redone(
+    ctx: CrmContext, store: SQLiteStore
+) -> None:
     mentions = seed(store)
     sync(ctx, store, now=NOW)
     assert unlink(ctx, "lumio:c1", mentions[1].id, "cm")
@@ -81,7 +83,9 @@ def test_unlinking_reverts_what_was_written_and_is_not_redone(ctx: CrmContext, s
     assert c1["veille_status"] == "neutral"
 
 
-def test_a_confirmed_review_links_the_author_with_who_and_when(ctx: CrmContext, store: SQLiteStore) -> None:
+def test_a_confirmed_review_links_the_author_with_who_and_when(
+    ctx: CrmContext, store: SQLiteStore
+) -> None:
     mentions = seed(store)
     sync(ctx, store, now=NOW)
     review = ctx.db.rows(sa.select(ctx.db.t["veille_crm_reviews"]))[0]
@@ -99,12 +103,16 @@ def test_a_rejected_review_is_not_proposed_again(ctx: CrmContext, store: SQLiteS
     sync(ctx, store, now=NOW)
     review = ctx.db.rows(sa.select(ctx.db.t["veille_crm_reviews"]))[0]
     decide(ctx, review["review_id"], False, "cm")
-    store.upsert_mentions([mention(60, "Lucien Moreau", "Lumio top", label="positive", hours_ago=2)])
+    store.upsert_mentions(
+        [mention(60, "Lucien Moreau", "Lumio top", label="positive", hours_ago=2)]
+    )
     report = sync(ctx, store, now=NOW)
     assert report.reviews_new == 0 and report.links_new == 0
 
 
-def test_retention_purge_drops_old_links_and_their_signals(ctx: CrmContext, store: SQLiteStore) -> None:
+def test_retention_purge_drops_old_links_and_their_signals(
+    ctx: CrmContext, store: SQLiteStore
+) -> None:
     seed(store)
     sync(ctx, store, now=NOW)
     result = purge(ctx, now=NOW + timedelta(days=31 * ctx.crm.retention_months))
@@ -116,14 +124,22 @@ def test_event_caps_log_skipped_events(ctx: CrmContext, store: SQLiteStore) -> N
     ctx.crm.events.caps["competitor_mentioned"].max = 1
     seed(store)
     store.upsert_mentions(
-        [mention(70 + i, "jmartin", "Lumio ou Telvia ?", brands=("lumio", "telvia"), hours_ago=5 + i) for i in range(2)]
+        [
+            mention(
+                70 + i, "jmartin", "Lumio ou Telvia ?", brands=("lumio", "telvia"), hours_ago=5 + i
+            )
+            for i in range(2)
+        ]
     )
     report = sync(ctx, store, now=NOW)
     feed = ctx.db.t["veille_crm_feed"]
     rows = ctx.db.rows(sa.select(feed).where(feed.c.type == "competitor_mentioned"))
     assert sorted(r["status"] for r in rows) == ["emitted", "skipped", "skipped"]
     assert report.events_skipped == 2
-    assert "cap 1 per 168 h" in json.loads([r for r in rows if r["status"] == "skipped"][0]["payload"])["skipped"]
+    assert (
+        "cap 1 per 168 h"
+        in json.loads(next(r for r in rows if r["status"] == "skipped")["payload"])["skipped"]
+    )
 
 
 def test_feed_cli_jsonl_after_a_cursor_and_a_consumer_cursor_that_survives(
@@ -137,13 +153,22 @@ def test_feed_cli_jsonl_after_a_cursor_and_a_consumer_cursor_that_survives(
     lines = [json.loads(line) for line in full.stdout.splitlines()]
     assert lines and all(line["event_id"].startswith("evt_") for line in lines)
     after = runner.invoke(app, ["crm", "feed", "--after", str(lines[1]["cursor"])])
-    assert [json.loads(x)["cursor"] for x in after.stdout.splitlines()] == [x["cursor"] for x in lines[2:]]
+    assert [json.loads(x)["cursor"] for x in after.stdout.splitlines()] == [
+        x["cursor"] for x in lines[2:]
+    ]
     first = runner.invoke(app, ["crm", "feed", "--consumer", "job", "--limit", "2"])
-    second = runner.invoke(app, ["crm", "feed", "--consumer", "job", "--limit", "2"])  # a new process would read the same state
-    assert [json.loads(x)["cursor"] for x in second.stdout.splitlines()] == [x["cursor"] for x in lines[2:4]]
+    second = runner.invoke(
+        app, ["crm", "feed", "--consumer", "job", "--limit", "2"]
+    )  # a new process would read the same state
+    assert [json.loads(x)["cursor"] for x in second.stdout.splitlines()] == [
+        x["cursor"] for x in lines[2:4]
+    ]
     assert len(first.stdout.splitlines()) == 2
     out = tmp_path / "feed.csv"
     exported = runner.invoke(app, ["crm", "export", "--out", str(out)])
     assert exported.exit_code == 0, exported.output
-    assert out.read_text().splitlines()[0] == "cursor,event_id,type,brand_id,customer_id,created_at,data"
+    assert (
+        out.read_text().splitlines()[0]
+        == "cursor,event_id,type,brand_id,customer_id,created_at,data"
+    )
     assert len(out.read_text().splitlines()) == len(lines) + 1

@@ -48,7 +48,9 @@ def test_database_down_mid_sync_then_restart_loses_and_doubles_nothing(
     store.upsert_mentions(more)
     with fresh_postgres_db() as broken_url, fresh_postgres_db() as reference_url:
         name = sa.make_url(broken_url).database
-        admin = sa.create_engine(sa.make_url(broken_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            sa.make_url(broken_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
         calls = []
 
         def outage(_n: int) -> None:

@@ -21,11 +21,15 @@ def _links(ctx: CrmContext) -> list[tuple[str, str, str]]:
 def _state(ctx: CrmContext) -> tuple[list, list, list]:
     signals = ctx.db.rows(sa.select(ctx.db.signals).order_by(ctx.db.signals.c.ckey))
     feed = ctx.db.t["veille_crm_feed"]
-    events = ctx.db.rows(sa.select(feed.c.event_id, feed.c.type, feed.c.status).order_by(feed.c.seq))
+    events = ctx.db.rows(
+        sa.select(feed.c.event_id, feed.c.type, feed.c.status).order_by(feed.c.seq)
+    )
     return _links(ctx), signals, events
 
 
-def test_sync_links_only_on_given_identifiers_with_consent(ctx: CrmContext, store: SQLiteStore) -> None:
+def test_sync_links_only_on_given_identifiers_with_consent(
+    ctx: CrmContext, store: SQLiteStore
+) -> None:
     mentions = seed(store)
     ids = {i + 1: m.id for i, m in enumerate(mentions)}
     report = sync(ctx, store, now=NOW)
@@ -40,7 +44,9 @@ def test_sync_links_only_on_given_identifiers_with_consent(ctx: CrmContext, stor
     assert ids[7] not in linked_ids  # the brand's own account
     assert report.special == 1
     reviews = ctx.db.rows(sa.select(ctx.db.t["veille_crm_reviews"]))
-    assert [(r["ckey"], r["mention_id"], r["status"]) for r in reviews] == [("lumio:c4", ids[6], "pending")]
+    assert [(r["ckey"], r["mention_id"], r["status"]) for r in reviews] == [
+        ("lumio:c4", ids[6], "pending")
+    ]
     signals = {r["ckey"]: r for r in ctx.db.rows(sa.select(ctx.db.signals))}
     assert set(signals) == {"lumio:c1", "lumio:c3"}
     c1 = signals["lumio:c1"]

@@ -82,7 +82,9 @@ def test_webhooks_are_signed_retried_and_replays_refused(
 ) -> None:
     seed(store)
     sync(ctx, store, now=NOW, deliver=False)
-    hook = WebhookConfig(id="crm", url=receiver.url, secrets_env="HOOK_SECRETS", backoff_seconds=0.5)
+    hook = WebhookConfig(
+        id="crm", url=receiver.url, secrets_env="HOOK_SECRETS", backoff_seconds=0.5
+    )
     # Rotation: the sender signs with the old and the new secret; the receiver knows the new.
     ctx.environ["HOOK_SECRETS"] = f"{OLD_SECRET} {NEW_SECRET}"
     waits: list[float] = []
@@ -114,7 +116,9 @@ def test_a_replay_older_than_five_minutes_is_refused_by_the_receiver(receiver: R
     receiver.fail_first = 0
     body = json.dumps({"type": "signals_updated"})
     headers = sign([NEW_SECRET], "evt_replayed", datetime.now(UTC) - timedelta(minutes=6), body)
-    request = urllib.request.Request(receiver.url, data=body.encode(), method="POST", headers=headers)
+    request = urllib.request.Request(
+        receiver.url, data=body.encode(), method="POST", headers=headers
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=5)
     assert err.value.code == 400
