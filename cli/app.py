@@ -34,7 +34,7 @@ from pipeline.runner import (
     run_once,
 )
 from records import CrawlRun
-from storage import open_store
+from storage import describe, open_store
 
 app = typer.Typer(
     help="Veille: social listening and brand barometer, French first.",
@@ -105,7 +105,7 @@ def config_check(config_dir: ConfigDir = None) -> None:
     out.print(
         f"OK: {config.directory}: {len(config.sources)} sources, {len(config.brands)} brands, "
         f"{len(config.rules)} alert rules, storage {config.settings.storage.backend} "
-        f"({config.sqlite_path})",
+        f"({describe(config)})",
         markup=False,
     )
 

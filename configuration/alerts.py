@@ -1,17 +1,35 @@
-"""alerts.yaml: alert rules, SLA per severity, cool-down and notification channels."""
+"""alerts.yaml: alert rules, SLA, cool-down, notification channels; and their registries.
+
+A rule type registers a `RuleType` (its `type` name, its config model, its evaluation)
+through the `veille.alert_rules` entry points; a channel type registers a `ChannelType`
+(its `type` name, its config model, how it sends) through `veille.notification_channels`.
+The schema knows no rule or channel type by name, except the default `type` a file may
+leave out: it validates each rule and channel with the model its type registers.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import Field, SerializeAsAny, field_validator
 
 from configuration.base import ID_PATTERN, StrictModel, reject_duplicate_ids
+from configuration.registry import Registry, validate_each
 from records.vocab import Severity
 
+# A rule may leave out `type`: the first rule type, kept as the default.
+DEFAULT_RULE_TYPE = "crisis_vocabulary"
+# A channel may leave out `type`: apprise's URLs cover email, Slack, Teams and webhooks.
+DEFAULT_CHANNEL_TYPE = "apprise"
 
-class _RuleBase(StrictModel):
+
+class RuleConfig(StrictModel):
+    """What every rule has; a rule type's config model adds its own settings."""
+
     id: str = Field(pattern=ID_PATTERN)
+    type: str
     enabled: bool = True
     brands: list[str] = Field(default_factory=list, description="Empty: every brand.")
     severity: Severity = "high"
@@ -23,82 +41,25 @@ class _RuleBase(StrictModel):
     )
 
 
-class CrisisRuleConfig(_RuleBase):
-    type: Literal["crisis_vocabulary"] = "crisis_vocabulary"
-    terms: list[str] = Field(min_length=1)
-    min_mentions: int = Field(default=1, ge=1)
+@dataclass(frozen=True)
+class RuleType:
+    """An alert rule type: its `type` name, its config model and its evaluation."""
+
+    name: str
+    config: type[RuleConfig]
+    # evaluate(rule, ctx) -> findings: the rule's config, a pipeline.alerts.rules.RuleContext,
+    # a list of pipeline.alerts.rules.Finding (the why texts are written by the rule).
+    evaluate: Callable[[Any, Any], list[Any]]
 
 
-class VolumeSpikeRuleConfig(_RuleBase):
-    """Hourly and daily counts above a robust, hour-of-week baseline."""
-
-    type: Literal["volume_spike"]
-    sensitivity: float = Field(default=4.0, gt=0, description="Robust z-score (MAD units).")
-    min_count: int = Field(default=10, ge=1, description="Fewest mentions in the hour.")
-    min_count_daily: int = Field(default=40, ge=1, description="Fewest mentions in 24 h.")
-    min_ratio: float = Field(default=2.0, ge=1, description="Fewest times the usual count.")
-    baseline_weeks: int = Field(default=4, ge=1, le=26)
-    critical_ratio: float = Field(default=5.0, ge=1, description="Ratio that makes it critical.")
-
-
-class NegativeShareRuleConfig(_RuleBase):
-    """The negative share of a brand (or one of its aspects) well above its usual share."""
-
-    type: Literal["negative_share"]
-    window_hours: float = Field(default=6.0, gt=0)
-    baseline_days: int = Field(default=14, ge=1, le=90)
-    min_negative: int = Field(default=8, ge=1)
-    min_increase: float = Field(default=0.2, gt=0, le=1, description="Share points (0.2 = +20).")
-    z: float = Field(default=3.0, gt=0, description="Binomial z-score against the baseline share.")
-    by_aspect: bool = True
-
-
-class HighReachRuleConfig(_RuleBase):
-    """A negative post by an author with many followers, or one with many reactions."""
-
-    type: Literal["high_reach_author"]
-    min_followers: int = Field(default=10_000, ge=1)
-    min_reactions: int = Field(default=200, ge=1)
-    follower_metrics: list[str] = Field(default_factory=lambda: ["followers", "author_followers"])
-    reaction_metrics: list[str] = Field(
-        default_factory=lambda: ["likes", "reactions", "shares", "reposts"]
-    )
-
-
-class FastThreadRuleConfig(_RuleBase):
-    """A new thread about a brand gaining replies fast."""
-
-    type: Literal["fast_thread"]
-    min_replies: int = Field(default=15, ge=1)
-    within_hours: float = Field(default=2.0, gt=0)
-    max_thread_age_hours: float = Field(default=24.0, gt=0)
-
-
-def _rule_type(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("type") or "crisis_vocabulary")
-    return str(getattr(value, "type", "crisis_vocabulary"))
-
-
-# `type` may be left out for the crisis rule (the first rule type, kept as the default).
-RuleConfig = Annotated[
-    Annotated[CrisisRuleConfig, Tag("crisis_vocabulary")]
-    | Annotated[VolumeSpikeRuleConfig, Tag("volume_spike")]
-    | Annotated[NegativeShareRuleConfig, Tag("negative_share")]
-    | Annotated[HighReachRuleConfig, Tag("high_reach_author")]
-    | Annotated[FastThreadRuleConfig, Tag("fast_thread")],
-    Discriminator(_rule_type),
-]
+RULE_TYPES: Registry[RuleType] = Registry("veille.alert_rules", "alert rule type")
 
 
 class ChannelConfig(StrictModel):
-    """A notification channel: an apprise URL read from an environment variable."""
+    """What every notification channel has; a channel type's model adds its own settings."""
 
     id: str = Field(pattern=ID_PATTERN)
-    url_env: str = Field(
-        pattern=r"^[A-Z][A-Z0-9_]*$",
-        description="Environment variable holding the apprise URL (it carries secrets).",
-    )
+    type: str = DEFAULT_CHANNEL_TYPE
     enabled: bool = True
     min_severity: Severity = "low"
     brands: list[str] = Field(default_factory=list, description="Empty: every brand.")
@@ -106,10 +67,31 @@ class ChannelConfig(StrictModel):
     max_per_hour: int = Field(default=6, ge=1, description="Messages per hour; the rest waits.")
 
 
+@dataclass(frozen=True)
+class ChannelType:
+    """A notification channel type: its `type` name, its config model and how it sends."""
+
+    name: str
+    config: type[ChannelConfig]
+    # send(channel, title, body): raises (pipeline.alerts.notify.NotificationError or
+    # anything) when the message did not go; the dispatcher retries later.
+    send: Callable[[Any, str, str], None]
+
+
+CHANNEL_TYPES: Registry[ChannelType] = Registry(
+    "veille.notification_channels", "notification channel type"
+)
+
+
 class NotificationsConfig(StrictModel):
-    channels: list[ChannelConfig] = Field(default_factory=list)
+    channels: list[SerializeAsAny[ChannelConfig]] = Field(default_factory=list)
     max_attempts: int = Field(default=5, ge=1, le=50)
     retry_minutes: float = Field(default=1.0, gt=0, description="First retry delay, doubled.")
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _registered_types(cls, channels: Any) -> Any:
+        return validate_each(channels, CHANNEL_TYPES, DEFAULT_CHANNEL_TYPE, "channels")
 
 
 def _default_sla() -> dict[Severity, float]:
@@ -122,21 +104,26 @@ class AlertsFile(StrictModel):
     sla_hours: dict[Severity, float] = Field(default_factory=_default_sla)
     cooldown_hours: float = Field(default=6.0, ge=0)
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
-    rules: list[RuleConfig] = Field(default_factory=list)
+    rules: list[SerializeAsAny[RuleConfig]] = Field(default_factory=list)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _registered_types(cls, rules: Any) -> Any:
+        return validate_each(rules, RULE_TYPES, DEFAULT_RULE_TYPE, "rules")
 
     @field_validator("rules")
     @classmethod
-    def _unique(cls, rules: list[Any]) -> list[Any]:
+    def _unique(cls, rules: list[RuleConfig]) -> list[RuleConfig]:
         reject_duplicate_ids([r.id for r in rules])
         return rules
 
-    def sla_for(self, rule: Any) -> float:
+    def sla_for(self, rule: RuleConfig) -> float:
         """The SLA in hours of a rule: its own, else its severity's, else 4 h."""
         if rule.sla_hours is not None:
             return float(rule.sla_hours)
         return float(self.sla_hours.get(rule.severity, 4.0))
 
-    def cooldown_for(self, rule: Any) -> float:
+    def cooldown_for(self, rule: RuleConfig) -> float:
         """Hours after a resolution during which the rule stays quiet for that brand."""
         return float(
             rule.cooldown_hours if rule.cooldown_hours is not None else self.cooldown_hours

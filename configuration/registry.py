@@ -12,7 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +82,45 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._ensure()
+
+
+def prefixed_errors(exc: ValidationError, *prefix: str | int) -> list[InitErrorDetails]:
+    """The errors of a nested validation, their locations under `prefix`."""
+    return [
+        InitErrorDetails(
+            type=e["type"], loc=(*prefix, *e["loc"]), input=e["input"], ctx=e.get("ctx", {})
+        )
+        for e in exc.errors()
+    ]
+
+
+def validate_each(values: Any, registry: Registry[Any], default: str, title: str) -> Any:
+    """Validate each mapping of a list with the config model registered for its `type`.
+
+    Errors keep their full location (`rules.0.volume_spike.min_count`), as a union of the
+    registered models would give; a mapping without `type` is of the `default` type.
+    """
+    if not isinstance(values, list):
+        return values
+    validated: list[Any] = []
+    errors: list[InitErrorDetails] = []
+    for index, value in enumerate(values):
+        if not isinstance(value, dict):
+            errors.append(InitErrorDetails(type="dict_type", loc=(index,), input=value))
+            continue
+        name = str(value.get("type") or default)
+        if name not in registry:
+            known = ", ".join(registry.names())
+            problem = PydanticCustomError(
+                "unknown_type", "unknown {what} {name!r} (known: {known})",
+                {"what": registry.what, "name": name, "known": known},
+            )  # fmt: skip
+            errors.append(InitErrorDetails(type=problem, loc=(index, "type"), input=name))
+            continue
+        try:
+            validated.append(registry.get(name).config.model_validate({**value, "type": name}))
+        except ValidationError as exc:
+            errors.extend(prefixed_errors(exc, index, name))
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+    return validated

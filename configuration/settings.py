@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,15 +19,42 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from configuration.base import StrictModel
+from configuration.registry import Registry
+
+
+@dataclass(frozen=True)
+class StoreBackend:
+    """A store backend: its `storage.backend` name and how it opens a store for a config."""
+
+    name: str
+    # open(config: VeilleConfig) -> a store implementing storage.base.Store.
+    open: Callable[[Any], Any]
+    # data_dir(config) -> the local folder for what is not in the store: crawl locks, the
+    # demo's ground truth (the store's own folder, for an embedded one).
+    data_dir: Callable[[Any], Path]
+    # describe(config) -> where the store is, for `veille config check`.
+    describe: Callable[[Any], str]
+
+
+STORE_BACKENDS: Registry[StoreBackend] = Registry("veille.store_backends", "store backend")
 
 
 class StorageConfig(StrictModel):
-    backend: Literal["sqlite"] = Field(
-        default="sqlite", description="Store backend: sqlite (embedded, default)."
+    backend: str = Field(
+        default="sqlite",
+        description="Store backend: sqlite (embedded, default), or a registered one.",
     )
     sqlite_path: Path = Field(
         default=Path("data/veille.db"), description="SQLite database file (WAL mode)."
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _registered(cls, backend: str) -> str:
+        if backend not in STORE_BACKENDS:
+            known = ", ".join(STORE_BACKENDS.names())
+            raise ValueError(f"unknown store backend {backend!r} (known: {known})")
+        return backend
 
 
 class NlpConfig(StrictModel):

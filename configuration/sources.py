@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from configuration.base import ID_PATTERN, StrictModel, reject_duplicate_ids
-from configuration.registry import Registry
+from configuration.registry import Registry, prefixed_errors
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
@@ -149,10 +149,8 @@ class SourceConfig(BaseModel):
         try:
             options = kind.options.model_validate(value)
         except ValidationError as exc:
-            where = "; ".join(
-                f"{'.'.join(str(p) for p in (own, *e['loc']))}: {e['msg']}" for e in exc.errors()
-            )
-            raise ValueError(where) from None
+            # The errors keep their place under the block: sources.0.discourse.base_url.
+            raise ValidationError.from_exception_data("source", prefixed_errors(exc, own)) from None
         return {**data, own: options}
 
     @model_validator(mode="after")

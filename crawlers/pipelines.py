@@ -27,7 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from configuration.loader import load_config
+from configuration.loader import VeilleConfig, load_config
 from crawlers.batches import PostBatch
 from crawlers.items import RawPost
 from crawlers.state import TopicPageItem
@@ -70,12 +70,14 @@ class StorePipeline:
 
     def __init__(
         self,
-        config_dir: str | Path,
+        config: VeilleConfig | str | Path,
         stats: StatsCollector,
         batch_size: int = DEFAULT_BATCH_SIZE,
         crawler: Crawler | None = None,
     ) -> None:
-        self.config_dir = Path(config_dir)
+        # The crawl's validated config (crawlers.settings.build_settings), or for a crawler
+        # built by hand a config directory, loaded when the spider opens.
+        self.config = config
         self.stats = stats
         self.batch_size = max(1, batch_size)
         self.crawler = crawler
@@ -87,16 +89,19 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        """Read VEILLE_CONFIG_DIR (required) and VEILLE_STORE_BATCH_SIZE from settings."""
-        config_dir = crawler.settings.get("VEILLE_CONFIG_DIR")
-        if not config_dir:
-            raise NotConfigured("StorePipeline: no VEILLE_CONFIG_DIR setting, posts not stored")
+        """Read VEILLE_CONFIG (else VEILLE_CONFIG_DIR) and VEILLE_STORE_BATCH_SIZE."""
+        config = crawler.settings.get("VEILLE_CONFIG") or crawler.settings.get("VEILLE_CONFIG_DIR")
+        if not config:
+            raise NotConfigured("StorePipeline: no VEILLE_CONFIG setting, posts not stored")
         batch_size = crawler.settings.getint("VEILLE_STORE_BATCH_SIZE", DEFAULT_BATCH_SIZE)
-        return cls(config_dir, crawler.stats, batch_size, crawler)
+        return cls(config, crawler.stats, batch_size, crawler)
 
     def open_spider(self) -> None:
         """Open the store of the config directory; hand the spider its remembered state."""
-        self.store = open_store(load_config(self.config_dir))
+        config = self.config
+        self.store = open_store(
+            config if isinstance(config, VeilleConfig) else load_config(Path(config))
+        )
         spider = self.crawler.spider if self.crawler is not None else None
         source = getattr(spider, "source", None)
         restore = getattr(spider, "restore_state", None)

@@ -254,6 +254,7 @@ def crawl_source(
     env: dict[str, str] | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
     timeout: float | None = None,
+    config: VeilleConfig | None = None,
 ) -> CrawlRun:
     """Crawl one source in a child process and return its CrawlRun, read from the store.
 
@@ -261,10 +262,12 @@ def crawl_source(
     `on_progress` gets each event the child sends: `started`, `progress` (pages, posts,
     new, updated, unchanged, errors) about every second, and `done`. After `timeout`
     seconds the child is stopped. A child that dies without saving its run gets a
-    "failed" run with a `child/…` error, saved to the store.
+    "failed" run with a `child/…` error, saved to the store. `config` is the caller's
+    validated config of `config_dir`, when it has one (else it is loaded here).
     """
     child_env = _child_env(env)
-    config = load_config(config_dir, environ=child_env)
+    if config is None:
+        config = load_config(config_dir, environ=child_env)
     config.source(source_id)  # an unknown id fails here, not in the child
     started = datetime.now(UTC)
     child = _Child(child_command(config_dir, source_id), child_env, source_id)

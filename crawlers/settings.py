@@ -8,7 +8,6 @@ settings depend on the config directory and the source, so they are built by
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from configuration.loader import VeilleConfig
@@ -77,6 +76,8 @@ def build_settings(config: VeilleConfig, source: SourceConfig) -> dict[str, Any]
         "CONCURRENT_ITEMS": 4,
         "ITEM_PIPELINES": dict(ITEM_PIPELINES),
         "DOWNLOADER_MIDDLEWARES": dict(DOWNLOADER_MIDDLEWARES),
-        "VEILLE_SOURCE": source.model_dump(mode="json"),
-        "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve()),
+        # The validated objects themselves: a crawl reads its config once (the spider and
+        # the store pipeline take them as they are instead of validating them again).
+        "VEILLE_SOURCE": source,
+        "VEILLE_CONFIG": config,
     }

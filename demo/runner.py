@@ -21,6 +21,7 @@ from demo.crm import demo_crm_environment, run_crm_demo
 from demo.forum.generator import generate_forum, write_ground_truth
 from demo.forum.server import DemoForumServer
 from pipeline.runner import run_once
+from storage import data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def run_demo(
     """Serve the demo forum, run crawl → NLP → alerts on it, then serve the dashboard."""
     host, port = demo_address(config)
     forum = generate_forum(seed=seed)
-    truth = Path(config.sqlite_path).parent / "demo_ground_truth.json"
+    truth = data_dir(config) / "demo_ground_truth.json"
     truth.parent.mkdir(parents=True, exist_ok=True)
     write_ground_truth(forum, truth)
     with DemoForumServer(forum, host=host, port=port) as server:

@@ -1,9 +1,9 @@
-"""Thin spaCy wiring: the brand matcher as a pipeline component, and pipelines per language.
+"""Thin spaCy wiring: the pipeline per language the analyzer splits sentences with.
 
-`veille_brands` puts the catalog's matches on `doc.spans["brands"]`: one span per match,
-label = brand id, kb_id = product id ("" for a bare brand), char offsets expanded to
-token boundaries. The exact offsets, surface and rule stay with `BrandMatcher.match`,
-which the analyzer calls directly.
+There is no brand component: the analyzer needs a match's exact character offsets,
+surface and rule, which `BrandMatcher.match` gives and a span expanded to token
+boundaries would lose, and a component would match every text a second time. A spaCy
+factory used only by tests was removed for that reason.
 
 Pipelines: French is the packaged model without its NER (we need sentences and lemmas);
 English is a blank pipeline with rule-based sentences and lookup lemmas
@@ -14,62 +14,14 @@ sentences. Each is built once per process.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from configuration.brands import BrandConfig
 from configuration.settings import NlpConfig
-from nlp.brands import BrandMatcher
 
 logger = logging.getLogger(__name__)
-
-BRANDS_SPANS_KEY = "brands"
-
-
-class BrandComponent:
-    """Adds a span per brand or product mention to `doc.spans[spans_key]`."""
-
-    def __init__(self, matcher: BrandMatcher, spans_key: str = BRANDS_SPANS_KEY) -> None:
-        self.matcher = matcher
-        self.spans_key = spans_key
-
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for match in self.matcher.match(doc.text):
-            span = doc.char_span(
-                match.start,
-                match.end,
-                label=match.brand_id,
-                kb_id=match.product_id or "",
-                alignment_mode="expand",
-            )
-            if span is not None:
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
-        return doc
-
-
-@Language.factory(
-    "veille_brands",
-    default_config={"brands": [], "spans_key": BRANDS_SPANS_KEY},
-)
-def make_brand_component(
-    nlp: Language, name: str, brands: list[dict[str, Any]], spans_key: str
-) -> BrandComponent:
-    """spaCy factory: `brands` is the catalog as plain dicts (`BrandConfig.model_dump()`)."""
-    catalog = [BrandConfig.model_validate(brand) for brand in brands]
-    return BrandComponent(BrandMatcher.from_config(catalog), spans_key)
-
-
-def add_brand_component(nlp: Language, brands: Sequence[BrandConfig]) -> Language:
-    """Append `veille_brands` with this catalog to `nlp`."""
-    nlp.add_pipe("veille_brands", config={"brands": [b.model_dump() for b in brands]})
-    return nlp
 
 
 def pipeline_kind(lang: str) -> str:

@@ -24,7 +24,7 @@ from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
 from records import CrawlRun, QuarantinedRecord
 from records.vocab import OPEN_ALERT_STATUSES
-from storage import Store, UpsertCounts, open_store
+from storage import Store, UpsertCounts, data_dir, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +211,9 @@ def crawl_sources(
                 if on_progress:
                     on_progress(source_id, event)
 
-            runs.append(crawl_source(Path(config.directory), source_id, on_progress=forward))
+            runs.append(
+                crawl_source(Path(config.directory), source_id, on_progress=forward, config=config)
+            )
     return runs
 
 
@@ -238,7 +240,7 @@ def source_lock(config: VeilleConfig, source_id: str) -> Iterator[bool]:
     APScheduler's max_instances stops overlaps inside one scheduler; this lock also stops a
     manual `veille crawl` from overlapping a scheduled one. The OS drops it if we die.
     """
-    lock_dir = Path(config.sqlite_path).parent / "locks"
+    lock_dir = data_dir(config) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / f"crawl-{source_id}.lock", "w") as handle:
         try:

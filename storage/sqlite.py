@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from configuration.settings import StoreBackend
 from records import Mention, RawPost, parse_utc
 from storage.base import (
     AspectRow,
@@ -527,3 +528,21 @@ class SQLiteStore(SQLiteAlertsMixin, SQLiteCrawlMixin):
             )
             for r in rows
         ]
+
+
+def open_sqlite(config: Any) -> SQLiteStore:
+    """The store of `storage.sqlite_path` (relative to the working directory)."""
+    return SQLiteStore(Path(config.settings.storage.sqlite_path))
+
+
+def sqlite_data_dir(config: Any) -> Path:
+    """The database file's folder."""
+    return Path(config.settings.storage.sqlite_path).parent
+
+
+BACKEND = StoreBackend(
+    "sqlite",
+    open_sqlite,
+    data_dir=sqlite_data_dir,
+    describe=lambda config: str(config.settings.storage.sqlite_path),
+)

@@ -86,7 +86,18 @@ class VeilleSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Build the spider for the source in the crawler's `VEILLE_SOURCE` setting."""
-        raw = crawler.settings.getdict("VEILLE_SOURCE")
+        raw = crawler.settings.get("VEILLE_SOURCE")
+        source = raw if isinstance(raw, SourceConfig) else cls._validated(raw)
+        if cls.kind and source.kind != cls.kind:
+            raise SpiderConfigError(
+                f"source {source.id!r} is of kind {source.kind!r}; {cls.__name__} crawls "
+                f"{cls.kind!r} sources"
+            )
+        return super().from_crawler(crawler, *args, source=source, **kwargs)
+
+    @classmethod
+    def _validated(cls, raw: Any) -> SourceConfig:
+        # A crawler built by hand (tests, a shell) may give the source as a mapping.
         if not raw:
             raise SpiderConfigError(
                 f"{cls.__name__} needs the VEILLE_SOURCE setting (a source config as a dict, "
@@ -94,15 +105,9 @@ class VeilleSpider(Spider):
                 "crawlers.settings.build_settings"
             )
         try:
-            source = SourceConfig.model_validate(raw)
-        except ValidationError as exc:
+            return SourceConfig.model_validate(dict(raw))
+        except (ValidationError, TypeError, ValueError) as exc:
             raise SpiderConfigError(f"VEILLE_SOURCE is not a valid source config: {exc}") from exc
-        if cls.kind and source.kind != cls.kind:
-            raise SpiderConfigError(
-                f"source {source.id!r} is of kind {source.kind!r}; {cls.__name__} crawls "
-                f"{cls.kind!r} sources"
-            )
-        return super().from_crawler(crawler, *args, source=source, **kwargs)
 
     # --- requests -------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The built-in alert rules, registered like any third-party rule would be.
+"""Built-in alert rules, registered (pyproject.toml entry points) as a third-party rule is.
 
 - crisis_vocabulary: crisis words in negative mentions (per batch);
 - volume_spike: hourly and daily counts above an hour-of-week baseline (store counts);
@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from configuration.alerts import CrisisRuleConfig, NegativeShareRuleConfig, VolumeSpikeRuleConfig
+from pydantic import Field
+
+from configuration.alerts import RuleConfig, RuleType
 from pipeline.alerts import maths, why
-from pipeline.alerts.rules import Finding, RuleContext, crisis_vocabulary, register_rule
+from pipeline.alerts.rules import Evidence, Finding, RuleContext, fold, term_pattern
 from records import Mention
 from storage import WindowCount
 
@@ -27,6 +30,55 @@ logger = logging.getLogger(__name__)
 
 WORDS_SAMPLE = 200
 ASPECT_MIN_HISTORY = 30
+
+
+class CrisisRuleConfig(RuleConfig):
+    type: Literal["crisis_vocabulary"] = "crisis_vocabulary"
+    terms: list[str] = Field(min_length=1)
+    min_mentions: int = Field(default=1, ge=1)
+
+
+class VolumeSpikeRuleConfig(RuleConfig):
+    """Hourly and daily counts above a robust, hour-of-week baseline."""
+
+    type: Literal["volume_spike"]
+    sensitivity: float = Field(default=4.0, gt=0, description="Robust z-score (MAD units).")
+    min_count: int = Field(default=10, ge=1, description="Fewest mentions in the hour.")
+    min_count_daily: int = Field(default=40, ge=1, description="Fewest mentions in 24 h.")
+    min_ratio: float = Field(default=2.0, ge=1, description="Fewest times the usual count.")
+    baseline_weeks: int = Field(default=4, ge=1, le=26)
+    critical_ratio: float = Field(default=5.0, ge=1, description="Ratio that makes it critical.")
+
+
+class NegativeShareRuleConfig(RuleConfig):
+    """The negative share of a brand (or one of its aspects) well above its usual share."""
+
+    type: Literal["negative_share"]
+    window_hours: float = Field(default=6.0, gt=0)
+    baseline_days: int = Field(default=14, ge=1, le=90)
+    min_negative: int = Field(default=8, ge=1)
+    min_increase: float = Field(default=0.2, gt=0, le=1, description="Share points (0.2 = +20).")
+    z: float = Field(default=3.0, gt=0, description="Binomial z-score against the baseline share.")
+    by_aspect: bool = True
+
+
+def crisis_vocabulary(rule: CrisisRuleConfig, mentions: Iterable[Mention]) -> list[Evidence]:
+    """Negative mentions of a brand that use crisis vocabulary (arnaque, plainte, …)."""
+    pattern = term_pattern(rule.terms)
+    by_brand: dict[str, Evidence] = {}
+    for mention in mentions:
+        if mention.effective_label != "negative" or mention.duplicate_of:
+            continue
+        found = pattern.findall(fold(mention.post.body_text))
+        if not found:
+            continue
+        for brand_id in mention.brand_ids:
+            if rule.brands and brand_id not in rule.brands:
+                continue
+            evidence = by_brand.setdefault(brand_id, Evidence(brand_id))
+            evidence.mention_ids.append(mention.id)
+            evidence.terms.update(found)
+    return list(by_brand.values())
 
 
 def _brands_in_batch(rule_brands: Sequence[str], mentions: Sequence[Mention]) -> list[str]:
@@ -77,7 +129,6 @@ def crisis_why(
     )
 
 
-@register_rule("crisis_vocabulary")
 def crisis_rule(rule: CrisisRuleConfig, ctx: RuleContext) -> list[Finding]:
     """Negative mentions of a brand that use crisis vocabulary (arnaque, plainte, …)."""
     findings = []
@@ -148,7 +199,6 @@ def _spikes(
     return {b: (*current.get(b, (0, 0)), past[b]) for b in brands}
 
 
-@register_rule("volume_spike")
 def volume_spike(rule: VolumeSpikeRuleConfig, ctx: RuleContext) -> list[Finding]:
     """Hourly or daily mentions of a brand well above the usual for that hour of the week."""
     brands = _brands_in_batch(rule.brands, ctx.mentions)
@@ -220,7 +270,6 @@ def _volume_why(
     )
 
 
-@register_rule("negative_share")
 def negative_share(rule: NegativeShareRuleConfig, ctx: RuleContext) -> list[Finding]:
     """The negative share of a brand, or of one of its aspects, far above its usual share."""
     brands = _brands_in_batch(rule.brands, ctx.mentions)
@@ -323,3 +372,8 @@ def _share_why(
         f"({surge.negative} sur {surge.total}), contre {usual} d'habitude"
         f"{why.words_clause(words, lang)}"
     )
+
+
+CRISIS_VOCABULARY = RuleType("crisis_vocabulary", CrisisRuleConfig, crisis_rule)
+VOLUME_SPIKE = RuleType("volume_spike", VolumeSpikeRuleConfig, volume_spike)
+NEGATIVE_SHARE = RuleType("negative_share", NegativeShareRuleConfig, negative_share)

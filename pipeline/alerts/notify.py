@@ -1,9 +1,8 @@
-"""Notifications: alerts go out by email, Slack, Teams or webhooks through apprise.
+"""Notifications: the durable outbox and its dispatch, channel by channel.
 
 The alerts stage only queues `OutboxItem`s in the store; `dispatch` sends what is due,
-channel by channel:
-- a channel's apprise URL comes from the environment variable its config names (URLs
-  carry passwords and tokens, so they are never in a file);
+channel by channel, each through the `send` of its registered channel type (the built-in
+`apprise` type, in `pipeline.alerts.channels`, covers email, Slack, Teams and webhooks):
 - `max_per_hour` limits the messages a channel sends: when more alerts wait than the
   hour allows, they go out together in one message instead of one each;
 - `digest: hourly|daily` holds alerts until the hour (day, UTC) is over, then sends one
@@ -17,40 +16,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from configuration.alerts import ChannelConfig
+from configuration.alerts import CHANNEL_TYPES, ChannelConfig
 from configuration.loader import VeilleConfig
-from configuration.settings import secret
 from records import Alert, AlertEvent, OutboxItem
 from records.vocab import severity_rank
 from storage import Store
 
 logger = logging.getLogger(__name__)
 
-# send(url, title, body) raises NotificationError (or anything) on failure.
-Sender = Callable[[str, str, str], None]
-
 
 class NotificationError(RuntimeError):
     """A channel refused or could not take a message."""
-
-
-def apprise_send(url: str, title: str, body: str) -> None:
-    """Send one message through apprise; raises NotificationError with apprise's reason."""
-    import apprise
-
-    notifier = apprise.Apprise()
-    if not notifier.add(url):
-        raise NotificationError("apprise does not understand this URL (check its scheme)")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = notifier.notify(title=title, body=body)
-        log = captured.getvalue().strip() if hasattr(captured, "getvalue") else ""
-    if not ok:
-        raise NotificationError(log.splitlines()[-1] if log else "apprise reported a failure")
 
 
 def outbox_items(config: VeilleConfig, alert: Alert, event: str, now: datetime) -> list[OutboxItem]:
@@ -125,14 +106,13 @@ def dispatch(
     config: VeilleConfig,
     store: Store,
     now: datetime | None = None,
-    send: Sender = apprise_send,
 ) -> DispatchReport:
     """Send what is due on every channel; never raises for a failed send."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     report = DispatchReport()
     for channel in config.alerts.notifications.channels:
         if channel.enabled:
-            _dispatch_channel(config, store, channel, now, send, report)
+            _dispatch_channel(config, store, channel, now, report)
     return report
 
 
@@ -141,7 +121,6 @@ def _dispatch_channel(
     store: Store,
     channel: ChannelConfig,
     now: datetime,
-    send: Sender,
     report: DispatchReport,
 ) -> None:
     due = store.notifications(("pending",), channel_id=channel.id, due_before=now)
@@ -159,13 +138,11 @@ def _dispatch_channel(
         return
     # One message each while the budget allows, else everything in one message.
     groups = [[i] for i in due] if channel.digest == "none" and len(due) <= budget else [due]
-    url = secret(channel.url_env)
+    send = CHANNEL_TYPES.get(channel.type).send
     for group in groups:
         title, body = compose(group, config)
         try:
-            if url is None:
-                raise NotificationError(f"environment variable {channel.url_env} is not set")
-            send(url, title, body)
+            send(channel, title, body)
         except Exception as exc:
             _failed(config, store, channel, group, now, str(exc) or type(exc).__name__, report)
             continue

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Literal
 
-from configuration.alerts import FastThreadRuleConfig, HighReachRuleConfig
+from pydantic import Field
+
+from configuration.alerts import RuleConfig, RuleType
 from pipeline.alerts import maths, why
 from pipeline.alerts.builtin import _brands_in_batch, _label_for
-from pipeline.alerts.rules import Finding, RuleContext, register_rule
+from pipeline.alerts.rules import Finding, RuleContext
 from records import Mention
 
 logger = logging.getLogger(__name__)
@@ -21,7 +24,27 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1].rstrip() + "…"
 
 
-@register_rule("high_reach_author")
+class HighReachRuleConfig(RuleConfig):
+    """A negative post by an author with many followers, or one with many reactions."""
+
+    type: Literal["high_reach_author"]
+    min_followers: int = Field(default=10_000, ge=1)
+    min_reactions: int = Field(default=200, ge=1)
+    follower_metrics: list[str] = Field(default_factory=lambda: ["followers", "author_followers"])
+    reaction_metrics: list[str] = Field(
+        default_factory=lambda: ["likes", "reactions", "shares", "reposts"]
+    )
+
+
+class FastThreadRuleConfig(RuleConfig):
+    """A new thread about a brand gaining replies fast."""
+
+    type: Literal["fast_thread"]
+    min_replies: int = Field(default=15, ge=1)
+    within_hours: float = Field(default=2.0, gt=0)
+    max_thread_age_hours: float = Field(default=24.0, gt=0)
+
+
 def high_reach_author(rule: HighReachRuleConfig, ctx: RuleContext) -> list[Finding]:
     """A negative post by an author with many followers, or one drawing many reactions."""
     by_brand: dict[str, list[Mention]] = {}
@@ -101,7 +124,6 @@ def _reach_why(
     return f"{head}le plus suivi : {author} ({', '.join(figures)}) : « {quote} »"
 
 
-@register_rule("fast_thread")
 def fast_thread(rule: FastThreadRuleConfig, ctx: RuleContext) -> list[Finding]:
     """A new thread mentioning a brand that gains many replies in a short time."""
     within = timedelta(hours=rule.within_hours)
@@ -161,3 +183,7 @@ def _thread_why(
         f"{why.plural(pace.recent_replies, 'réponse', 'réponses')} dans les {hours} dernières "
         f"heures ({pace.replies} au total, ouvert il y a {age} h)"
     )
+
+
+HIGH_REACH_AUTHOR = RuleType("high_reach_author", HighReachRuleConfig, high_reach_author)
+FAST_THREAD = RuleType("fast_thread", FastThreadRuleConfig, fast_thread)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from configuration.loader import VeilleConfig
+from pipeline.alerts.policy import OpenAlert, decide
 from pipeline.alerts.rules import Finding
 from pipeline.alerts.stage import evaluate_rules
 from storage import MentionFilter, Store
@@ -37,10 +38,11 @@ class ReplayEvent:
 
 @dataclass
 class _Open:
-    opened: datetime
-    due: datetime
-    cooldown: timedelta
+    """The replay's open alert of a rule and brand; handled (closed) at its due time."""
+
+    mention_ids: set[str]
     severity: str
+    due: datetime
 
 
 def replay(
@@ -63,26 +65,37 @@ def replay(
         mentions = store.search_mentions(flt, limit=BATCH_LIMIT)
         if mentions:
             for rule, finding in evaluate_rules(config, store, mentions, end):
-                rule_id = getattr(rule, "id", "")
-                key = (rule_id, finding.brand_id)
+                key = (rule.id, finding.brand_id)
                 current = state.get(key)
+                # The replay's world: an alert is handled (closed) at its due time.
+                open_alert, last_closed = None, None
                 if current is not None and end < current.due:
-                    if with_updates:
-                        events.append(_event(end, rule_id, finding, "updated"))
-                    continue
-                if current is not None and end < current.due + current.cooldown:
-                    continue
-                if len(finding.mention_ids) < finding.min_mentions:
-                    continue
-                state[key] = _Open(
-                    opened=end,
-                    due=end + timedelta(hours=config.alerts.sla_for(rule)),
+                    open_alert = OpenAlert(current.mention_ids, current.severity, current.due)
+                elif current is not None:
+                    last_closed = current.due
+                decision = decide(
+                    finding,
+                    open_alert,
+                    last_closed,
+                    end,
+                    sla=timedelta(hours=config.alerts.sla_for(rule)),
                     cooldown=timedelta(hours=config.alerts.cooldown_for(rule)),
-                    severity=finding.severity,
                 )
-                if finding.why_from_mentions:
-                    finding.why = finding.why_from_mentions(store.get_mentions(finding.mention_ids))
-                events.append(_event(end, rule_id, finding, "raised"))
+                if decision.action == "update" and current is not None:
+                    assert decision.due_at is not None
+                    current.mention_ids.update(decision.added)
+                    current.due = decision.due_at
+                    if decision.escalated:
+                        current.severity = finding.severity
+                    if with_updates:
+                        events.append(_event(end, rule.id, finding, "updated"))
+                elif decision.action == "create":
+                    assert decision.due_at is not None
+                    state[key] = _Open(set(finding.mention_ids), finding.severity, decision.due_at)
+                    if finding.why_from_mentions:
+                        mentions_of = store.get_mentions(finding.mention_ids)
+                        finding.why = finding.why_from_mentions(mentions_of)
+                    events.append(_event(end, rule.id, finding, "raised"))
         at = end
     logger.info("replay %s → %s: %d events", since, until, len(events))
     return events

@@ -1,9 +1,11 @@
-"""Alert rule types: a registry by type name, and the records rules return.
+"""What alert rules are given and return: `RuleContext` in, `Finding`s out.
 
-A registered rule is called with its config and a `RuleContext` (the batch of mentions,
-the store for aggregate counts, the clock) and returns `Finding`s, one per brand at most;
-the alerts stage turns a finding into a new alert or adds it to the open alert of the
-same rule and brand. The built-in rules live in `pipeline.alerts.builtin`.
+A rule type is a `configuration.alerts.RuleType` registered through the
+`veille.alert_rules` entry points: its evaluation is called with its config and a
+`RuleContext` (the batch of mentions, the store for aggregate counts, the clock) and
+returns `Finding`s, one per brand at most; the alert policy (`pipeline.alerts.policy`)
+turns a finding into a new alert or adds it to the open alert of the same rule and brand.
+The built-in rules live in `pipeline.alerts.builtin` and `pipeline.alerts.posts`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from configuration.alerts import CrisisRuleConfig
 from configuration.loader import VeilleConfig
 from records import Mention
 from storage import Store
@@ -76,20 +77,6 @@ class Finding:
     min_mentions: int = 1
 
 
-RuleFn = Callable[[Any, RuleContext], list[Finding]]
-RULE_TYPES: dict[str, RuleFn] = {}
-
-
-def register_rule(type_name: str) -> Callable[[RuleFn], RuleFn]:
-    """Register a rule type under the `type` name used in alerts.yaml."""
-
-    def decorator(fn: RuleFn) -> RuleFn:
-        RULE_TYPES[type_name] = fn
-        return fn
-
-    return decorator
-
-
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a text, same length for plain Latin text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -101,22 +88,3 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     alternatives = sorted({re.escape(fold(t).strip()) for t in terms if t.strip()}, key=len)
     body = "|".join(reversed(alternatives))
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
-
-
-def crisis_vocabulary(rule: CrisisRuleConfig, mentions: Iterable[Mention]) -> list[Evidence]:
-    """Negative mentions of a brand that use crisis vocabulary (arnaque, plainte, …)."""
-    pattern = term_pattern(rule.terms)
-    by_brand: dict[str, Evidence] = {}
-    for mention in mentions:
-        if mention.effective_label != "negative" or mention.duplicate_of:
-            continue
-        found = pattern.findall(fold(mention.post.body_text))
-        if not found:
-            continue
-        for brand_id in mention.brand_ids:
-            if rule.brands and brand_id not in rule.brands:
-                continue
-            evidence = by_brand.setdefault(brand_id, Evidence(brand_id))
-            evidence.mention_ids.append(mention.id)
-            evidence.terms.update(found)
-    return list(by_brand.values())

@@ -14,15 +14,13 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-# Both imported to register the built-in rules.
-import pipeline.alerts.builtin
-import pipeline.alerts.posts  # noqa: F401
+from configuration.alerts import RULE_TYPES, RuleConfig
 from configuration.loader import VeilleConfig
 from pipeline.alerts.lifecycle import closed_at
 from pipeline.alerts.notify import outbox_items
-from pipeline.alerts.rules import RULE_TYPES, Finding, RuleContext
+from pipeline.alerts.policy import OpenAlert, decide
+from pipeline.alerts.rules import Finding, RuleContext
 from records import Alert, AlertEvent, Mention
-from records.vocab import severity_rank
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -35,15 +33,15 @@ def _alert_id(rule_id: str, brand_id: str, opened: datetime, first_mention: str)
 
 def evaluate_rules(
     config: VeilleConfig, store: Store, mentions: Sequence[Mention], now: datetime
-) -> list[tuple[object, Finding]]:
+) -> list[tuple[RuleConfig, Finding]]:
     """Every enabled rule's findings over a batch at time `now` (nothing is written)."""
     ctx = RuleContext(config=config, store=store, now=now, mentions=mentions)
-    found: list[tuple[object, Finding]] = []
+    found: list[tuple[RuleConfig, Finding]] = []
     for rule in config.rules:
         if not rule.enabled:
             continue
         try:
-            findings = RULE_TYPES[rule.type](rule, ctx)
+            findings = RULE_TYPES.get(rule.type).evaluate(rule, ctx)
         except Exception:
             # One broken rule must not silence the others.
             logger.exception("alert rule %s failed; the other rules go on", rule.id)
@@ -80,36 +78,31 @@ class AlertsStage:
                 changed.append(alert)
         return changed
 
-    def _in_cooldown(self, rule: object, brand_id: str, now: datetime) -> bool:
-        rule_id = getattr(rule, "id", "")
-        last = self.store.last_closed_alert(rule_id, brand_id)
-        closed = closed_at(last) if last else None
-        hours = self.config.alerts.cooldown_for(rule)
-        if closed is not None and now < closed + timedelta(hours=hours):
+    def _apply(self, rule: RuleConfig, finding: Finding, now: datetime) -> Alert | None:
+        alert = self.store.open_alert(rule.id, finding.brand_id)
+        last_closed = None
+        if alert is None:
+            last = self.store.last_closed_alert(rule.id, finding.brand_id)
+            last_closed = closed_at(last) if last else None
+        known = OpenAlert(alert.mention_ids, alert.severity, alert.due_at) if alert else None
+        sla = timedelta(hours=self.config.alerts.sla_for(rule))
+        cooldown = timedelta(hours=self.config.alerts.cooldown_for(rule))
+        decision = decide(finding, known, last_closed, now, sla, cooldown)
+        if decision.reason == "cooldown":
             logger.info(
                 "rule %s, brand %s: in cool-down until %s",
-                rule_id,
-                brand_id,
-                closed + timedelta(hours=hours),
+                rule.id,
+                finding.brand_id,
+                decision.quiet_until,
             )
-            return True
-        return False
-
-    def _apply(self, rule: object, finding: Finding, now: datetime) -> Alert | None:
-        rule_id = getattr(rule, "id", "")
-        alert = self.store.open_alert(rule_id, finding.brand_id)
-        if alert is None:
-            if self._in_cooldown(rule, finding.brand_id, now):
-                return None
-            return self._create(rule, finding, now)
-        known = set(alert.mention_ids)
-        added = [m for m in finding.mention_ids if m not in known]
-        escalated = severity_rank(finding.severity) > severity_rank(alert.severity)
-        if not added and not escalated:
+        if decision.action == "create":
+            assert decision.due_at is not None
+            return self._create(rule, finding, now, decision.due_at)
+        if decision.action == "skip" or alert is None:
             return None
+        added, escalated = decision.added, decision.escalated
         mentions = self._mentions_for(finding, [*alert.mention_ids, *added])
         why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
-        sla = timedelta(hours=self.config.alerts.sla_for(rule))
 
         def update(current: Alert) -> None:
             current.mention_ids.extend(m for m in added if m not in set(current.mention_ids))
@@ -126,19 +119,16 @@ class AlertsStage:
         updated = self.store.update_alert(alert.id, update)
         if escalated:
             self._enqueue(updated, f"escalated-{finding.severity}", now)
-        logger.info("alert %s updated (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
+        logger.info("alert %s updated (%s, %s): %s", alert.id, rule.id, alert.brand_id, why)
         return updated
 
-    def _create(self, rule: object, finding: Finding, now: datetime) -> Alert | None:
-        rule_id = getattr(rule, "id", "")
-        if len(finding.mention_ids) < finding.min_mentions:
-            return None
+    def _create(self, rule: RuleConfig, finding: Finding, now: datetime, due_at: datetime) -> Alert:
         mentions = self._mentions_for(finding, finding.mention_ids)
         why = finding.why_from_mentions(mentions) if finding.why_from_mentions else finding.why
         first = finding.mention_ids[0] if finding.mention_ids else ""
         alert = Alert(
-            id=_alert_id(rule_id, finding.brand_id, now, first),
-            rule_id=rule_id,
+            id=_alert_id(rule.id, finding.brand_id, now, first),
+            rule_id=rule.id,
             brand_id=finding.brand_id,
             severity=finding.severity,
             created_at=now,
@@ -147,13 +137,13 @@ class AlertsStage:
             window_end=now,
             why=why,
             mention_ids=list(dict.fromkeys(finding.mention_ids)),
-            due_at=now + timedelta(hours=self.config.alerts.sla_for(rule)),
+            due_at=due_at,
             history=[AlertEvent(at=now, kind="created", by="veille")],
         )
         self._set_window(alert, finding, mentions, merge=False)
         self.store.save_alert(alert)
         self._enqueue(alert, "created", now)
-        logger.info("alert %s raised (%s, %s): %s", alert.id, rule_id, alert.brand_id, why)
+        logger.info("alert %s raised (%s, %s): %s", alert.id, rule.id, alert.brand_id, why)
         return alert
 
     def _mentions_for(self, finding: Finding, ids: Sequence[str]) -> list[Mention]:

@@ -1,43 +1,11 @@
-"""spaCy wiring: the brand component on blank pipelines, and the pipeline per language."""
+"""spaCy wiring: the pipeline per language."""
 
 from __future__ import annotations
 
 import pytest
-import spacy
 
-from configuration.brands import BrandConfig
 from configuration.settings import NlpConfig
-from nlp.spacy_components import BRANDS_SPANS_KEY, add_brand_component, build_pipeline
-
-
-def test_brand_component_puts_spans_on_the_doc(brands: list[BrandConfig]) -> None:
-    nlp = add_brand_component(spacy.blank("fr"), brands)
-    doc = nlp("Ma LumiBox plante, je passe chez Azur Mobile. #lumio")
-    spans = doc.spans[BRANDS_SPANS_KEY]
-    assert [(s.text, s.label_, s.kb_id_) for s in spans] == [
-        ("LumiBox", "lumio", "lumibox"),
-        ("Azur Mobile", "azur", ""),
-        ("#lumio", "lumio", ""),
-    ]
-
-
-def test_brand_spans_expand_to_token_boundaries(brands: list[BrandConfig]) -> None:
-    nlp = add_brand_component(spacy.blank("en"), brands)
-    doc = nlp("I love l'AzurBox")  # English keeps "l'AzurBox" as one token
-    (span,) = doc.spans[BRANDS_SPANS_KEY]
-    assert (span.text, span.label_, span.kb_id_) == ("l'AzurBox", "azur", "azurbox")
-
-
-def test_brand_component_config_round_trips(brands: list[BrandConfig]) -> None:
-    nlp = add_brand_component(spacy.blank("fr"), brands)
-    restored = spacy.blank("fr").from_config(nlp.config)
-    doc = restored("Chez Telvia")
-    assert [s.label_ for s in doc.spans[BRANDS_SPANS_KEY]] == ["telvia"]
-
-
-def test_no_brand_gives_an_empty_group(brands: list[BrandConfig]) -> None:
-    nlp = add_brand_component(spacy.blank("fr"), brands)
-    assert list(nlp("Rien ici").spans[BRANDS_SPANS_KEY]) == []
+from nlp.spacy_components import build_pipeline
 
 
 def test_english_pipeline_has_sentences_and_lookup_lemmas() -> None:

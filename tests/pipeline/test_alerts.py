@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from configuration.loader import VeilleConfig
-from pipeline.alerts.rules import crisis_vocabulary, fold, term_pattern
+from pipeline.alerts.builtin import crisis_vocabulary
+from pipeline.alerts.rules import fold, term_pattern
 from pipeline.alerts.stage import AlertsStage
 from pipeline.runner import evaluate_alerts
 from records import BrandMatch, Mention, RawPost, Sentiment
