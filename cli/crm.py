@@ -19,6 +19,7 @@ import typer
 
 from cli.common import ConfigDir, Verbose, console, load, out, setup_logging
 from configuration.crm import check_crm, load_crm_config
+from dashboard.i18n import t
 from pipeline.crm.context import CrmContext, open_context
 from pipeline.crm.webhooks import event_body
 
@@ -32,36 +33,10 @@ Actor = Annotated[
     str, typer.Option("--by", help="Who decides (a dashboard login), for the audit log.")
 ]
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "ready": {"fr": "CRM prêt : {brands}", "en": "CRM ready: {brands}"},
-    "not_ready": {"fr": "Le CRM ne peut pas tourner :", "en": "The CRM stage cannot run:"},
-    "synced": {
-        "fr": "crm : {customers} clients, {mentions_read} mentions lues, {links_new} liens, "
-        "{reviews_new} à revoir, {signals_written} signaux écrits, {events} événements "
-        "({events_skipped} plafonnés), {special} catégories particulières écartées",
-        "en": "crm: {customers} customers, {mentions_read} mentions read, {links_new} links, "
-        "{reviews_new} to review, {signals_written} signals written, {events} events "
-        "({events_skipped} capped), {special} special-category mentions left out",
-    },
-    "row_errors": {"fr": "{n} lignes clients écartées :", "en": "{n} customer rows left out:"},
-    "written": {"fr": "{n} événements écrits dans {path}", "en": "{n} events written to {path}"},
-    "decided": {"fr": "candidat {id} : {status}", "en": "candidate {id}: {status}"},
-    "unlinked": {"fr": "lien retiré", "en": "link removed"},
-    "no_link": {"fr": "aucun lien de ce client à cette mention", "en": "no such link"},
-    "forgotten": {"fr": "effacé : {what}", "en": "erased: {what}"},
-    "one_of": {"fr": "donner --author ou --customer", "en": "give --author or --customer"},
-    "delivered": {
-        "fr": "webhook {id} : {n} événements livrés",
-        "en": "webhook {id}: {n} events delivered",
-    },
-    "purged": {"fr": "purge : {what}", "en": "purge: {what}"},
-}
-
 
 def msg(key: str, lang: str, **values: object) -> str:
-    """One message of the catalogue in `lang` (French when unknown)."""
-    entry = MESSAGES[key]
-    return entry.get(lang, entry["fr"]).format(**values)
+    """One message of the catalogue (`crm.cli.*` keys) in `lang`, French by default."""
+    return t(f"crm.cli.{key}", lang, **values)
 
 
 @contextmanager

@@ -362,6 +362,35 @@ STRINGS: dict[str, dict[str, str]] = {
     "clients.consents": {"fr": "Consentements", "en": "Consents"},
     "clients.events": {"fr": "Événements du flux", "en": "Feed events"},
     "clients.audit": {"fr": "Journal d'audit", "en": "Audit log"},
+    # veille crm / veille privacy (the command line)
+    "crm.cli.ready": {"fr": "CRM prêt : {brands}", "en": "CRM ready: {brands}"},
+    "crm.cli.not_ready": {"fr": "Le CRM ne peut pas tourner :", "en": "The CRM stage cannot run:"},
+    "crm.cli.synced": {
+        "fr": "crm : {customers} clients, {mentions_read} mentions lues, {links_new} liens, "
+        "{reviews_new} à revoir, {signals_written} signaux écrits, {events} événements "
+        "({events_skipped} plafonnés), {special} catégories particulières écartées",
+        "en": "crm: {customers} customers, {mentions_read} mentions read, {links_new} links, "
+        "{reviews_new} to review, {signals_written} signals written, {events} events "
+        "({events_skipped} capped), {special} special-category mentions left out",
+    },
+    "crm.cli.row_errors": {
+        "fr": "{n} lignes clients écartées :",
+        "en": "{n} customer rows left out:",
+    },
+    "crm.cli.written": {
+        "fr": "{n} événements écrits dans {path}",
+        "en": "{n} events written to {path}",
+    },
+    "crm.cli.decided": {"fr": "candidat {id} : {status}", "en": "candidate {id}: {status}"},
+    "crm.cli.unlinked": {"fr": "lien retiré", "en": "link removed"},
+    "crm.cli.no_link": {"fr": "aucun lien de ce client à cette mention", "en": "no such link"},
+    "crm.cli.forgotten": {"fr": "effacé : {what}", "en": "erased: {what}"},
+    "crm.cli.one_of": {"fr": "donner --author ou --customer", "en": "give --author or --customer"},
+    "crm.cli.delivered": {
+        "fr": "webhook {id} : {n} événements livrés",
+        "en": "webhook {id}: {n} events delivered",
+    },
+    "crm.cli.purged": {"fr": "purge : {what}", "en": "purge: {what}"},
     "sources.title": {"fr": "Sources", "en": "Sources"},
     "sources.last": {"fr": "Dernière collecte par source", "en": "Last crawl per source"},
     "sources.volume": {"fr": "Nouveaux messages par collecte", "en": "New posts per crawl"},
