@@ -89,7 +89,7 @@ class CrmDb:
         """Run an INSERT … ON CONFLICT over many rows; returns how many rows it wrote."""
         key = next(iter(self.t[table].primary_key.columns))
         if self.engine.dialect.name == "postgresql" and len(rows) >= _COPY_MIN:
-            return self._copy_insert(conn, table, rows, conflict, key.name)
+            return self._copy_insert(conn, table, rows, conflict)
         # RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs ("insertmanyvalues");
         # with ON CONFLICT DO NOTHING it returns only the rows that were new.
         return len(conn.execute(stmt.returning(key), list(rows)).all())
@@ -121,10 +121,10 @@ class CrmDb:
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
             cursor.execute(
-                f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" {conflict} '
-                f'RETURNING "{key}"'
+                f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" {conflict}'
             )
-            return len(cursor.fetchall())
+            # Rows inserted or updated; with DO NOTHING, only the new ones.
+            return int(cursor.rowcount)
         finally:
             cursor.close()
 
