@@ -100,7 +100,6 @@ class CrmDb:
         table: str,
         rows: Sequence[Mapping[str, Any]],
         conflict: str,
-        key: str,
     ) -> int:
         # Large batches go through COPY into a temporary table, then one INSERT … SELECT:
         # psycopg sends an executemany as one statement per row, and a multi-row VALUES

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pipeline.crm.context import CrmContext
 from pipeline.crm.stage import sync
 from storage.sqlite import SQLiteStore
-from tests.pipeline.crm.conftest import NOW, seed
+from tests.pipeline.crm.conftest import NOW, mention, seed
 
 
 def _links(ctx: CrmContext) -> list[tuple[str, str, str]]:
@@ -68,3 +68,27 @@ def test_resync_is_idempotent(ctx: CrmContext, store: SQLiteStore) -> None:
     again = sync(ctx, store, now=NOW)
     assert _state(ctx) == first
     assert (again.links_new, again.signals_written, again.events) == (0, 0, 0)
+
+
+def test_large_batches_take_the_bulk_path_and_stay_idempotent(
+    ctx: CrmContext, store: SQLiteStore, config_dir
+) -> None:
+    """Hundreds of customers and mentions: PostgreSQL loads them through COPY."""
+    rows = [
+        f"b{i},Prenom{i},Nom{i},Lyon,b{i}@example.org,,buser{i},,"
+        f"{'yes' if i % 4 else 'no'},2025-01-01,x"
+        for i in range(600)
+    ]
+    csv_path = config_dir / "customers.csv"
+    csv_path.write_text(csv_path.read_text() + "\n".join(rows) + "\n", encoding="utf-8")
+    seed(store)
+    store.upsert_mentions(
+        [mention(1000 + i, f"buser{i}", "Lumio rame", hours_ago=3 + i % 50) for i in range(600)]
+    )
+    report = sync(ctx, store, now=NOW)
+    assert report.customers == 604
+    # Every fourth refused: 450 of the 600 linked, plus the seed's three.
+    assert report.links_new == 450 + 3
+    first = _state(ctx)
+    sync(ctx, store, now=NOW)
+    assert _state(ctx) == first
