@@ -23,11 +23,6 @@ from records.customers import Customer
 logger = logging.getLogger(__name__)
 
 CUSTOMER_KINDS = ("handle", "email_hash", "phone_hash")
-_CHUNK = 5000
-
-
-def _chunks(rows: Sequence[dict], size: int = _CHUNK) -> list[Sequence[dict]]:
-    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
 def sync_customers(
@@ -103,19 +98,26 @@ def sync_customers(
                     {"ckey": c.key, "kind": i.kind, "platform": i.platform, "value": i.value}
                     for i in c.identities
                 )
-        for chunk in _chunks(customer_rows):
-            db.upsert(conn, "veille_crm_customers", chunk, ["ckey"])
+        db.upsert(conn, "veille_crm_customers", customer_rows, ["ckey"])
         # Consents after customers: a withdrawal fires the trigger that unlinks.
-        for chunk in _chunks(consent_rows):
-            db.upsert(conn, "veille_crm_consents", chunk, ["ckey", "purpose"])
+        db.upsert(conn, "veille_crm_consents", consent_rows, ["ckey", "purpose"])
         brand_keys = sa.select(t_cust.c.ckey).where(t_cust.c.brand_id == brand_id)
         conn.execute(
             t_id.delete().where(t_id.c.kind.in_(CUSTOMER_KINDS), t_id.c.ckey.in_(brand_keys))
         )
-        for chunk in _chunks(identity_rows):
-            db.insert_new(
-                conn, "veille_crm_identities", chunk, ["ckey", "kind", "platform", "value"]
-            )
+        db.insert_new(
+            conn, "veille_crm_identities", identity_rows, ["ckey", "kind", "platform", "value"]
+        )
+        db.audit(
+            conn,
+            SYSTEM_ACTOR,
+            "customers_loaded",
+            brand_id=brand_id,
+            customers=len(kept),
+            consenting=sum(now_granted.values()),
+            withdrawn=len(withdrawn),
+            gone=len(gone),
+        )
     report.customers += len(kept)
     logger.info(
         "crm %s: %d customers (%d with consent), %d withdrawn, %d gone",
