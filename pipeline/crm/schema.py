@@ -2,11 +2,11 @@
 
 Every table is Veille's own and namespaced (`veille_crm_*`, the write-back table
 `veille_*`), so the stage can share a database with the CRM without touching its tables.
-Consent is enforced by the database itself, not only by Python: a link or a signal row of
-a customer without a granted `social_link` consent is refused by a trigger, a link to a
-mention flagged as special-category too, and withdrawing a consent deletes the customer's
-links and signals in the same transaction. SQLite and PostgreSQL get the same rules in
-their own trigger dialects.
+Consent is enforced by the database itself, not only by Python: an identifier, a review
+candidate, a link or a signal row of a customer without a granted `social_link` consent
+is refused by a trigger, a link to a mention flagged as special-category too, and
+withdrawing a consent deletes all four in the same transaction. SQLite and PostgreSQL
+get the same rules in their own trigger dialects.
 """
 
 from __future__ import annotations
@@ -168,6 +168,12 @@ def build_metadata(signals_table: str = "veille_customer_signals") -> sa.MetaDat
     return md
 
 
+def _guarded(signals: str) -> tuple[str, ...]:
+    # Everything Veille holds of a customer besides their consent: identifiers, review
+    # candidates, links, signals. None may be written without consent.
+    return ("veille_crm_identities", "veille_crm_reviews", "veille_crm_links", signals)
+
+
 def _sqlite_triggers(signals: str) -> list[str]:
     no_consent = (
         "NOT EXISTS (SELECT 1 FROM veille_crm_consents c WHERE c.ckey = NEW.ckey"
@@ -178,7 +184,7 @@ def _sqlite_triggers(signals: str) -> list[str]:
         " AND m.special)"
     )
     out = []
-    for table in ("veille_crm_links", signals):
+    for table in _guarded(signals):
         for op in ("INSERT", "UPDATE"):
             out.append(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_consent_{op.lower()} BEFORE {op} ON {table} "
@@ -189,10 +195,7 @@ def _sqlite_triggers(signals: str) -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS veille_crm_links_special_{op.lower()} BEFORE {op} "
             f"ON veille_crm_links WHEN {special} BEGIN SELECT RAISE(ABORT, '{SPECIAL}'); END"
         )
-    withdraw = (
-        "DELETE FROM veille_crm_links WHERE ckey = OLD.ckey; "
-        f"DELETE FROM {signals} WHERE ckey = OLD.ckey;"
-    )
+    withdraw = " ".join(f"DELETE FROM {t} WHERE ckey = OLD.ckey;" for t in _guarded(signals))
     on_consents = "ON veille_crm_consents"
     out.append(
         f"CREATE TRIGGER IF NOT EXISTS veille_crm_consent_withdrawn AFTER UPDATE {on_consents} "
@@ -225,18 +228,18 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql"""
+    deletes = "\n    ".join(f"DELETE FROM {t} WHERE ckey = OLD.ckey;" for t in _guarded(signals))
     withdraw = f"""
 CREATE OR REPLACE FUNCTION veille_crm_consent_withdrawn() RETURNS trigger AS $$
 BEGIN
   IF OLD.purpose = '{SOCIAL_LINK}' AND OLD.granted
      AND (TG_OP = 'DELETE' OR NOT NEW.granted) THEN
-    DELETE FROM veille_crm_links WHERE ckey = OLD.ckey;
-    DELETE FROM {signals} WHERE ckey = OLD.ckey;
+    {deletes}
   END IF;
   RETURN NULL;
 END $$ LANGUAGE plpgsql"""
     out = [check, special, withdraw]
-    for table in ("veille_crm_links", signals):
+    for table in _guarded(signals):
         out.append(f"DROP TRIGGER IF EXISTS {table}_consent ON {table}")
         out.append(
             f"CREATE TRIGGER {table}_consent BEFORE INSERT OR UPDATE ON {table} "

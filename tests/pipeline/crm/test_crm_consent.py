@@ -57,6 +57,12 @@ def test_database_refuses_links_and_signals_without_consent(
             db.engine.begin() as conn,
         ):
             conn.execute(db.signals.insert(), _signal_row(ckey))
+        identity = {"ckey": ckey, "kind": "handle", "platform": "forum-test", "value": "pdurand"}
+        with (
+            pytest.raises(sa.exc.DatabaseError, match="no social_link consent"),
+            db.engine.begin() as conn,
+        ):
+            conn.execute(db.t["veille_crm_identities"].insert(), identity)
     # With consent the same write goes through: the trigger is what refused, not the row.
     with db.engine.begin() as conn:
         conn.execute(db.t["veille_crm_links"].insert(), _link_row("lumio:c4", mentions[2].id))
