@@ -19,39 +19,13 @@ from rich.table import Table
 
 from cli.common import ConfigDir, Lang, Verbose, console, load, out, print_stage, setup_logging
 from configuration.loader import VeilleConfig
+from messages import t
 from pipeline.alerts import lifecycle
 from pipeline.alerts.lifecycle import TransitionError, sla_report
 from pipeline.alerts.why import percent
 from pipeline.runner import evaluate_alerts, send_notifications
 from records import Alert
 from storage import Store, open_store
-
-LABELS = {
-    "id": ("id", "id"),
-    "due": ("échéance", "due"),
-    "severity": ("gravité", "severity"),
-    "status": ("statut", "status"),
-    "brand": ("marque", "brand"),
-    "rule": ("règle", "rule"),
-    "mentions": ("mentions", "mentions"),
-    "assignee": ("assignée à", "assignee"),
-    "why": ("pourquoi", "why"),
-    "title": ("Alertes", "Alerts"),
-    "late": ("EN RETARD", "OVERDUE"),
-    "history": ("Historique", "History"),
-    "sla_line": (
-        "SLA : {within} traitées à temps, {late} en retard, {open} ouvertes hors délai ; "
-        "part traitée dans le délai : {share}",
-        "SLA: {within} handled in time, {late} late, {open} open past due; "
-        "share handled within SLA: {share}",
-    ),
-    "none": ("aucune", "none"),
-    "new": ("nouvelle", "new"),
-    "acknowledged": ("prise en charge", "acknowledged"),
-    "resolved": ("résolue", "resolved"),
-    "dismissed": ("écartée", "dismissed"),
-    "done": ("Alerte {id} : {status}", "Alert {id}: {status}"),
-}
 
 By = Annotated[
     str | None, typer.Option("--by", help="Who does it (default $VEILLE_USER, else $USER).")
@@ -60,8 +34,7 @@ Note = Annotated[str | None, typer.Option("--note", "-n", help="A note kept in t
 
 
 def _t(key: str, lang: str, **values: object) -> str:
-    fr, en = LABELS[key]
-    return (fr if lang == "fr" else en).format(**values)
+    return t(f"cli.alerts.{key}", lang, **values)
 
 
 alerts_app = typer.Typer(

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cli.alerts import alerts_app, session
 from cli.common import ConfigDir, console, out
+from messages import t
 from pipeline.alerts.notify import dispatch
 from pipeline.alerts.replay import replay
 from records.times import parse_utc
@@ -65,22 +66,12 @@ def alerts_replay(
         raise typer.Exit(2) from exc
     finally:
         store.close()
-    fr = lg == "fr"
-    table = Table(
-        title="Rejeu (rien n'est stocké ni envoyé)" if fr else "Replay (nothing stored or sent)"
-    )
-    for column in (
-        ("quand", "when"),
-        ("règle", "rule"),
-        ("marque", "brand"),
-        ("gravité", "severity"),
-        ("type", "kind"),
-        ("pourquoi", "why"),
-    ):
-        table.add_column(column[0] if fr else column[1], overflow="fold")
+    table = Table(title=t("cli.replay.title", lg))
+    for column in ("when", "rule", "brand", "severity", "kind", "why"):
+        table.add_column(t(f"cli.replay.{column}", lg), overflow="fold")
     tz = ZoneInfo(config.alerts.timezone)
     for event in events:
-        kind = {"raised": "levée", "updated": "mise à jour"}[event.kind] if fr else event.kind
+        kind = t(f"cli.replay.{event.kind}", lg)
         table.add_row(
             event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             event.rule_id,
@@ -91,7 +82,4 @@ def alerts_replay(
         )
     out.print(table)
     raised = sum(1 for e in events if e.kind == "raised")
-    out.print(
-        f"{raised} alerte(s) auraient été levées" if fr else f"{raised} alert(s) would have fired",
-        markup=False,
-    )
+    out.print(t("cli.replay.total", lg, n=raised), markup=False)

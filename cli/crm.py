@@ -19,7 +19,7 @@ import typer
 
 from cli.common import ConfigDir, Verbose, console, load, out, setup_logging
 from configuration.crm import check_crm, load_crm_config
-from dashboard.i18n import t
+from messages import t
 from pipeline.crm.context import CrmContext, open_context
 from pipeline.crm.webhooks import event_body
 

@@ -82,12 +82,14 @@ class NlpConfig(StrictModel):
         description="Languages the detector chooses between; others are tagged 'und'.",
     )
     sentiment_runtime: Literal["torch", "onnx"] = Field(
-        default="torch",
-        description="How the transformer runs: torch, or onnx (exported once to "
-        "nlp.onnx_dir, run by ONNX Runtime; faster on CPU; torch when it cannot be had).",
+        default="onnx",
+        description="How the transformer runs: onnx (ONNX Runtime, no torch; a directory "
+        "with PyTorch weights only is exported once to nlp.onnx_dir where torch is "
+        "installed), or torch (PyTorch, needs the `train` extra).",
     )
     onnx_dir: Path = Field(
-        default=Path("data/onnx"), description="Where ONNX exports of the sentiment model go."
+        default=Path("data/onnx"),
+        description="Where ONNX exports of a PyTorch-only sentiment model go.",
     )
 
 

@@ -94,23 +94,42 @@ class WindowCount:
     negative: int
 
 
-class Store(Protocol):
-    """Durable storage shared by every stage; all writes are idempotent."""
+class CrawlStore(Protocol):
+    """What the crawl stage writes and reads: raw posts, crawl runs, crawl state."""
 
-    # raw posts
     def upsert_raw_posts(self, posts: Iterable[RawPost]) -> UpsertCounts:
         """Insert new posts, update changed ones (they get a new sequence number)."""
-        ...
-
-    def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
-        """Posts stored or changed after sequence `seq`, oldest first."""
         ...
 
     def count_raw_posts(self) -> int:
         """Number of raw posts stored."""
         ...
 
-    # stage progress
+    def save_crawl_run(self, run: CrawlRun) -> int:
+        """Insert or update a crawl run; returns its id."""
+        ...
+
+    def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
+        """Latest crawl runs first."""
+        ...
+
+    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
+        """What a crawler remembered for this source and key, or None."""
+        ...
+
+    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
+        """Remember several keys of one source at once (replacing their values)."""
+        ...
+
+    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """Every remembered key of a source (those starting with `prefix`)."""
+        ...
+
+
+class NlpStore(Protocol):
+    """What the NLP stage reads and writes: cursors, raw posts after its cursor, mentions,
+    near-duplicate candidates, quarantine."""
+
     def get_cursor(self, name: str) -> int:
         """A stage's last processed sequence number (0 when it never ran)."""
         ...
@@ -119,13 +138,12 @@ class Store(Protocol):
         """Record a stage's progress, after its batch is stored."""
         ...
 
-    # mentions
-    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertCounts:
-        """Store mentions; a person's sentiment override already stored is kept."""
+    def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
+        """Posts stored or changed after sequence `seq`, oldest first."""
         ...
 
-    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
-        """Mentions stored or changed after `seq`, oldest first."""
+    def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertCounts:
+        """Store mentions; a person's sentiment override already stored is kept."""
         ...
 
     def get_mentions(self, ids: Sequence[str]) -> list[Mention]:
@@ -134,28 +152,6 @@ class Store(Protocol):
 
     def count_mentions(self) -> int:
         """Number of mentions stored."""
-        ...
-
-    def search_mentions(
-        self, flt: MentionFilter, limit: int = 100, offset: int = 0
-    ) -> list[Mention]:
-        """Mentions matching the filter, newest first; `flt.text` is a full-text query."""
-        ...
-
-    def set_sentiment_override(self, mention_id: str, label: str | None) -> None:
-        """A person's sentiment correction (None removes it)."""
-        ...
-
-    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
-        """A person's brand correction: True adds the brand, False removes it, None clears.
-
-        It survives re-processing and is applied wherever brands are counted or filtered;
-        an unknown mention raises KeyError.
-        """
-        ...
-
-    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
-        """Mentions a person corrected (sentiment or brands), oldest first."""
         ...
 
     def near_duplicate_candidates(
@@ -170,25 +166,6 @@ class Store(Protocol):
         only those published in it or written by `author`."""
         ...
 
-    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
-        """Mentions by brand and aspect (from the sentences about each brand)."""
-        ...
-
-    def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:
-        """Volume by brand and bucket (`hour`, `day`, `week`, `month`) and sentiment."""
-        ...
-
-    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
-        """C2C-ready counts from the hourly rollup, grouped by `by` (hour, brand_id,
-        source_id, kind, lang); whole-hour bounds; no text, aspect or sentiment filter."""
-        ...
-
-    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
-        """`aspect_counts` from the hourly rollup: brand, period, official and duplicate
-        filters only (whole-hour bounds)."""
-        ...
-
-    # quarantine
     def quarantine(self, record: QuarantinedRecord) -> None:
         """Keep a bad record apart with its reason (idempotent per stage and id)."""
         ...
@@ -197,7 +174,15 @@ class Store(Protocol):
         """Quarantined records, newest first."""
         ...
 
-    # alerts
+
+class AlertStore(Protocol):
+    """What the alerts stage reads and writes: mentions after its cursor, alert records,
+    the aggregates rules count on, the notification outbox."""
+
+    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
+        """Mentions stored or changed after `seq`, oldest first."""
+        ...
+
     def save_alert(self, alert: Alert) -> None:
         """Insert or replace an alert by id."""
         ...
@@ -222,7 +207,6 @@ class Store(Protocol):
         """The latest resolved or dismissed alert of a rule for a brand."""
         ...
 
-    # aggregates for alert rules
     def first_mention_time(self) -> datetime | None:
         """Time of the oldest stored mention."""
         ...
@@ -257,7 +241,6 @@ class Store(Protocol):
         """Times of a thread's counted posts, oldest first."""
         ...
 
-    # notification outbox
     def enqueue_notifications(self, items: Iterable[OutboxItem]) -> int:
         """Queue notifications (one per channel, alert and event); returns how many added."""
         ...
@@ -280,27 +263,58 @@ class Store(Protocol):
         """Messages a channel sent since a time (for its rate limit)."""
         ...
 
-    # crawl runs
-    def save_crawl_run(self, run: CrawlRun) -> int:
-        """Insert or update a crawl run; returns its id."""
+
+class ReadStore(Protocol):
+    """What the dashboard and exports read (search, barometer, rollups) and the corrections
+    people make there."""
+
+    def search_mentions(
+        self, flt: MentionFilter, limit: int = 100, offset: int = 0
+    ) -> list[Mention]:
+        """Mentions matching the filter, newest first; `flt.text` is a full-text query."""
         ...
 
-    def crawl_runs(self, source_id: str | None = None, limit: int = 50) -> list[CrawlRun]:
-        """Latest crawl runs first."""
+    def aspect_counts(self, flt: MentionFilter) -> list[AspectRow]:
+        """Mentions by brand and aspect (from the sentences about each brand)."""
         ...
 
-    # crawl state (incremental crawls)
-    def get_crawl_state(self, source_id: str, key: str) -> dict[str, Any] | None:
-        """What a crawler remembered for this source and key, or None."""
+    def barometer(self, flt: MentionFilter, granularity: str = "day") -> list[BarometerRow]:
+        """Volume by brand and bucket (`hour`, `day`, `week`, `month`) and sentiment."""
         ...
 
-    def set_crawl_states(self, source_id: str, states: Mapping[str, dict[str, Any]]) -> None:
-        """Remember several keys of one source at once (replacing their values)."""
+    def rollup(self, flt: MentionFilter, by: Sequence[str] = ("hour",)) -> list[RollupRow]:
+        """C2C-ready counts from the hourly rollup, grouped by `by` (hour, brand_id,
+        source_id, kind, lang); whole-hour bounds; no text, aspect or sentiment filter."""
         ...
 
-    def crawl_states(self, source_id: str, prefix: str = "") -> dict[str, dict[str, Any]]:
-        """Every remembered key of a source (those starting with `prefix`)."""
+    def aspect_rollup(self, flt: MentionFilter) -> list[AspectRow]:
+        """`aspect_counts` from the hourly rollup: brand, period, official and duplicate
+        filters only (whole-hour bounds)."""
         ...
+
+    def set_sentiment_override(self, mention_id: str, label: str | None) -> None:
+        """A person's sentiment correction (None removes it)."""
+        ...
+
+    def set_brand_override(self, mention_id: str, brand_id: str, present: bool | None) -> None:
+        """A person's brand correction: True adds the brand, False removes it, None clears.
+
+        It survives re-processing and is applied wherever brands are counted or filtered;
+        an unknown mention raises KeyError.
+        """
+        ...
+
+    def corrected_mentions(self, limit: int = 100_000) -> list[Mention]:
+        """Mentions a person corrected (sentiment or brands), oldest first."""
+        ...
+
+
+class Store(CrawlStore, NlpStore, AlertStore, ReadStore, Protocol):
+    """Durable storage shared by every stage; all writes are idempotent.
+
+    One protocol per consumer, each with its contract test class
+    (tests/storage/test_store_contract.py) that every backend passes.
+    """
 
     def close(self) -> None:
         """Release connections."""

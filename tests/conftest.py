@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,3 +40,14 @@ def store(config: VeilleConfig) -> Iterator[SQLiteStore]:
     db = SQLiteStore(config.sqlite_path)
     yield db
     db.close()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip `requires_search_cluster` tests, saying why, where no node is configured."""
+    if item.get_closest_marker("requires_search_cluster") and not os.environ.get(
+        "VEILLE_SEARCH_URL"
+    ):
+        pytest.skip(
+            "VEILLE_SEARCH_URL is not set: no live search node "
+            "(start one with `scripts/search-node start` and export its URL)"
+        )

@@ -1,5 +1,7 @@
 """Choose the sentiment backend from config: the transformer if it loads, else the lexicon.
 
+The transformer runs with ONNX Runtime (`nlp.sentiment.onnx`), which needs no torch.
+
 A configured model that cannot be loaded is not an error: Veille says so in one WARNING
 line (which model, why, what it uses instead), once per process, and scores with the
 lexicon; every mention records the model that scored it. The outcome is cached per model
@@ -53,38 +55,26 @@ def locate_model(model: str, revision: str | None = None) -> str:
 
 
 def _load(nlp_config: NlpConfig, model: str) -> SentimentModel:
-    from nlp.sentiment.transformer import TransformerSentiment
-
     location = locate_model(model, nlp_config.sentiment_revision)
-    if nlp_config.sentiment_runtime == "onnx":
-        try:
-            return _load_onnx(nlp_config, model, location)
-        except Exception as exc:  # ONNX is an optimisation: PyTorch still scores
-            logger.warning(
-                "sentiment model %r: the ONNX Runtime path is not available (%s); "
-                "running it with PyTorch",
-                model,
-                " ".join(f"{type(exc).__name__}: {exc}".split())[:300],
-            )
-    return TransformerSentiment(
-        location,
-        revision=nlp_config.sentiment_revision,
-        batch_size=nlp_config.batch_size,
-        max_length=nlp_config.max_length,
-    )
+    if nlp_config.sentiment_runtime == "torch":
+        from nlp.sentiment.transformer import TransformerSentiment
 
-
-def _load_onnx(nlp_config: NlpConfig, model: str, location: str) -> SentimentModel:
-    import transformers
-
+        return TransformerSentiment(
+            location,
+            revision=nlp_config.sentiment_revision,
+            batch_size=nlp_config.batch_size,
+            max_length=nlp_config.max_length,
+        )
     from nlp.sentiment.onnx import load_onnx
 
+    # ONNX Runtime with no torch; a PyTorch-only directory is exported first where torch
+    # is installed, else OnnxUnavailable says what is missing and the caller falls back.
     return load_onnx(
         model,
         location,
         nlp_config.onnx_dir,
         revision=nlp_config.sentiment_revision,
-        version=nlp_config.sentiment_revision or f"transformers-{transformers.__version__}",
+        version=nlp_config.sentiment_revision or "",
         batch_size=nlp_config.batch_size,
         max_length=nlp_config.max_length,
     )

@@ -1,8 +1,15 @@
-"""Sentiment models built on this machine: an XLM-RoBERTa classifier with random weights
-and a BPE tokenizer trained on a few lines, saved as a transformers model directory.
+"""Sentiment models built on this machine, for tests and benchmarks (no model hub).
 
-The tests and the benchmarks use them to exercise the real loading, batching, ONNX
-export and training code without a model hub. Their predictions mean nothing.
+- `train_tokenizer`: a BPE tokenizer trained on a few lines, saved as `tokenizer.json`
+  and its configuration, as transformers saves one;
+- `build_random_model`: an XLM-RoBERTa classifier with random weights, saved as a
+  transformers model directory (needs torch, the `train` extra);
+- `build_onnx_classifier`: a small classifier written directly as an ONNX graph with the
+  `onnx` package's helper API (token and position embeddings → masked mean → linear),
+  saved with `config.json` in the layout an HF/optimum export writes; no torch.
+
+They exercise the real loading, batching, export and training code. Their predictions
+mean nothing.
 """
 
 from __future__ import annotations
@@ -74,3 +81,89 @@ def build_random_model(target: Path, **shape: Any) -> None:
         label2id={label: i for i, label in LABELS.items()},
     )
     XLMRobertaForSequenceClassification(config).save_pretrained(target)
+
+
+def build_onnx_classifier(
+    target: Path,
+    vocab_size: int,
+    hidden_size: int = 16,
+    max_position_embeddings: int = 40,
+    labels: dict[int, str] | None = None,
+    seed: int = 0,
+) -> Path:
+    """Write `model.onnx` and `config.json` of a tiny classifier into `target`; returns the graph.
+
+    Position embeddings make a sequence longer than `max_position_embeddings` fail in
+    ONNX Runtime (an index out of range), as in a real transformer, so truncation is
+    tested for real. Inputs `input_ids` and `attention_mask` (int64, batch × sequence),
+    output `logits` (float, batch × classes), as transformers' exports name them.
+    """
+    import json
+
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    names = dict(labels or LABELS)
+    rng = np.random.default_rng(seed)
+
+    def weight(name: str, *shape: int) -> onnx.TensorProto:
+        return numpy_helper.from_array(rng.normal(0, 1, shape).astype(np.float32), name)
+
+    initializers = [
+        weight("tokens", vocab_size, hidden_size),
+        weight("positions", max_position_embeddings, hidden_size),
+        weight("dense", hidden_size, len(names)),
+        weight("bias", len(names)),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+        numpy_helper.from_array(np.array(0, dtype=np.int64), "zero"),
+        numpy_helper.from_array(np.array(1, dtype=np.int64), "step"),
+        numpy_helper.from_array(np.array([2], dtype=np.int64), "last_axis"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "sequence_axis"),
+        numpy_helper.from_array(np.array(1e-9, dtype=np.float32), "epsilon"),
+    ]
+    node = helper.make_node
+    nodes = [
+        node("Gather", ["tokens", "input_ids"], ["token_vectors"]),
+        node("Shape", ["input_ids"], ["shape"]),
+        node("Gather", ["shape", "one"], ["length_1d"], axis=0),
+        node("Squeeze", ["length_1d"], ["length"]),
+        node("Range", ["zero", "length", "step"], ["position_ids"]),
+        node("Gather", ["positions", "position_ids"], ["position_vectors"]),
+        node("Add", ["token_vectors", "position_vectors"], ["vectors"]),
+        node("Cast", ["attention_mask"], ["mask_float"], to=TensorProto.FLOAT),
+        node("Unsqueeze", ["mask_float", "last_axis"], ["mask"]),
+        node("Mul", ["vectors", "mask"], ["masked"]),
+        node("ReduceSum", ["masked", "sequence_axis"], ["summed"], keepdims=0),
+        node("ReduceSum", ["mask", "sequence_axis"], ["counts"], keepdims=0),
+        node("Add", ["counts", "epsilon"], ["safe_counts"]),
+        node("Div", ["summed", "safe_counts"], ["pooled"]),
+        node("MatMul", ["pooled", "dense"], ["scores"]),
+        node("Add", ["scores", "bias"], ["logits"]),
+    ]
+    axes = ["batch", "sequence"]
+    graph = helper.make_graph(
+        nodes,
+        "veille-tiny-classifier",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, axes),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, axes),
+        ],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", len(names)])],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8  # what ONNX Runtime 1.18 and later read
+    onnx.checker.check_model(model)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / "model.onnx"
+    onnx.save(model, str(path))
+    config = {
+        "model_type": "veille-tiny",
+        "max_position_embeddings": max_position_embeddings,
+        "pad_token_id": 1,
+        "id2label": {str(i): label for i, label in names.items()},
+        "label2id": {label: i for i, label in names.items()},
+    }
+    (target / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return path

@@ -1,15 +1,19 @@
-"""The sentiment transformer run by ONNX Runtime: faster CPU inference, same results.
+"""The sentiment transformer run by ONNX Runtime: the inference path, with no torch.
 
-`export_onnx` converts a local sequence-classification model with PyTorch's ONNX
-exporter (batch and sequence axes dynamic), saves its tokenizer and config beside it,
-and checks the exported graph against PyTorch on a padded probe batch before anyone
-uses it. `OnnxSentiment` runs the exported graph behind the same `BatchedClassifier` as
-the PyTorch backend (batching, truncation, per-text failures), with the CUDA provider
-when ONNX Runtime has one, else the CPU.
+A model directory in the layout an HF/optimum export writes — `model.onnx` (or
+`onnx/model.onnx`, as many published repositories keep it), `tokenizer.json` and
+`config.json` — is loaded and run with `onnxruntime` and `tokenizers` only:
+`OnnxSentiment` tokenizes with the fast tokenizer's own file (truncation and padding set
+from the model's limits), feeds the graph the inputs it declares and maps its classes
+through `config.json`'s `id2label`, behind the same `BatchedClassifier` as every
+transformer backend (batching by length, per-text failures).
 
-`load_onnx` is what the factory calls for `nlp.sentiment_runtime: onnx`: it exports the
-configured model once into `nlp.onnx_dir` (again when the model's files change) and
-loads the result.
+A directory with PyTorch weights only (`model.safetensors`, `pytorch_model.bin`) needs
+an export first. `export_onnx` does it with PyTorch's exporter when torch (the `train`
+extra) is installed, checked against PyTorch on a probe batch; `load_onnx`, what the
+factory calls, exports such a model once into `nlp.onnx_dir` (again when its files
+change). Without torch it raises `OnnxUnavailable`, a message that names the directory,
+what is missing and how to get it, and the factory falls back to its next backend.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import logging
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -28,13 +33,141 @@ from nlp.sentiment.transformer import BatchedClassifier, normalize_labels, token
 logger = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
+GRAPH_PLACES = (ONNX_FILE, f"onnx/{ONNX_FILE}")
+TOKENIZER_FILE = "tokenizer.json"
+CONFIG_FILE = "config.json"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json")
 SOURCE_FILE = "veille_source.json"
 OPSET = 17
 _PROBE = ["Le réseau est tombé ce matin.", "Top !", "Merci pour la réponse rapide du SAV."]
 
 
+class OnnxUnavailable(FileNotFoundError):
+    """A model directory that ONNX Runtime cannot run as it is (the message says why)."""
+
+
+def find_graph(folder: Path) -> Path | None:
+    """The ONNX graph of a model directory, at its root or under `onnx/`; None if none."""
+    for place in GRAPH_PLACES:
+        if (folder / place).is_file():
+            return folder / place
+    return None
+
+
+def missing_for_onnx(folder: Path) -> list[str]:
+    """The files ONNX Runtime inference needs that `folder` lacks (empty: it can run)."""
+    missing = [] if find_graph(folder) else [ONNX_FILE]
+    missing += [name for name in (TOKENIZER_FILE, CONFIG_FILE) if not (folder / name).is_file()]
+    return missing
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise OnnxUnavailable(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise OnnxUnavailable(f"{path}: expected a JSON object")
+    return data
+
+
+class OnnxSentiment(BatchedClassifier):
+    """Sentiment from a model directory holding an ONNX graph, its tokenizer and config."""
+
+    def __init__(
+        self,
+        directory: Path | str,
+        name: str | None = None,
+        version: str = "",
+        batch_size: int = 32,
+        max_length: int = 256,
+        threads: int = 0,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(directory)
+        missing = missing_for_onnx(folder)
+        if missing:
+            raise OnnxUnavailable(f"model directory {folder} has no {', '.join(missing)}")
+        config = _read_json(folder / CONFIG_FILE)
+        settings = (
+            _read_json(folder / "tokenizer_config.json")
+            if (folder / "tokenizer_config.json").is_file()
+            else {}
+        )
+        self.name = name or str(folder)
+        self.batch_size = max(1, batch_size)
+        self.labels = normalize_labels(config.get("id2label") or {})
+        self.version = f"{version or 'local'}+onnx"
+        self.max_length = token_limit(
+            SimpleNamespace(**config),
+            SimpleNamespace(model_max_length=settings.get("model_max_length")),
+            max_length,
+        )
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(self.max_length)
+        pad_token = settings.get("pad_token")
+        if isinstance(pad_token, dict):  # older tokenizer_config files store an AddedToken
+            pad_token = pad_token.get("content")
+        pad_id = config.get("pad_token_id")
+        if pad_id is None and isinstance(pad_token, str):
+            pad_id = self.tokenizer.token_to_id(pad_token)
+        pad_id = int(pad_id or 0)
+        self.tokenizer.enable_padding(
+            pad_id=pad_id, pad_token=self.tokenizer.id_to_token(pad_id) or "[PAD]"
+        )
+        self.truncated = 0  # texts cut to `max_length` tokens since the model was loaded
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        providers = [
+            p
+            for p in ("CUDAExecutionProvider", "CPUExecutionProvider")
+            if p in ort.get_available_providers()
+        ]
+        graph = find_graph(folder)
+        self.session = ort.InferenceSession(str(graph), sess_options=options, providers=providers)
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self._output = "logits" if "logits" in {o.name for o in self.session.get_outputs()} else ""
+        self.device = self.session.get_providers()[0]
+        logger.info(
+            "sentiment model %s (%s) loaded with ONNX Runtime on %s, labels %s, max %d tokens",
+            self.name,
+            self.version,
+            self.device,
+            self.labels,
+            self.max_length,
+        )
+
+    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
+        encodings = self.tokenizer.encode_batch(texts)
+        cut = sum(1 for e in encodings if e.overflowing)
+        if cut:
+            self.truncated += cut
+            logger.info(
+                "sentiment %s: %d of %d texts truncated to %d tokens",
+                self.name,
+                cut,
+                len(texts),
+                self.max_length,
+            )
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        return {
+            "input_ids": ids,
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+
+    def _forward(self, encoded: dict[str, np.ndarray]) -> np.ndarray:
+        feed = {k: v.astype(np.int64) for k, v in encoded.items() if k in self._inputs}
+        # A graph whose output is not named "logits" has its scores as the first output.
+        logits: np.ndarray = self.session.run([self._output] if self._output else None, feed)[0]
+        return logits
+
+
 def export_onnx(model: str, output: Path | str, revision: str | None = None) -> Path:
-    """Export a local model (directory or cached id) to `output`/model.onnx; returns it."""
+    """Export a local PyTorch model (directory or cached id) to `output`; needs torch."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -80,66 +213,35 @@ def _check(target: Path, feed: dict[str, np.ndarray], expected: np.ndarray) -> N
         raise RuntimeError("the exported ONNX graph disagrees with PyTorch; not used")
 
 
-class OnnxSentiment(BatchedClassifier):
-    """Sentiment from an exported ONNX graph (see `export_onnx`)."""
+def model_folder(location: str, revision: str | None = None) -> Path:
+    """The directory of a located model: the path itself, or its snapshot in the HF cache."""
+    path = Path(location).expanduser()
+    if path.is_dir():
+        return path
+    from huggingface_hub import try_to_load_from_cache
 
-    def __init__(
-        self,
-        directory: Path | str,
-        name: str | None = None,
-        version: str = "",
-        batch_size: int = 32,
-        max_length: int = 256,
-        threads: int = 0,
-    ) -> None:
-        import onnxruntime as ort
-        from transformers import AutoConfig, AutoTokenizer
-
-        folder = Path(directory)
-        self.name = name or str(folder)
-        self.batch_size = max(1, batch_size)
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        config = AutoConfig.from_pretrained(folder, local_files_only=True)
-        self.labels = normalize_labels(config.id2label)
-        self.version = f"{version or 'local'}+onnx"
-        self.max_length = token_limit(config, self.tokenizer, max_length)
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        providers = [
-            p
-            for p in ("CUDAExecutionProvider", "CPUExecutionProvider")
-            if p in ort.get_available_providers()
-        ]
-        self.session = ort.InferenceSession(
-            str(folder / ONNX_FILE), sess_options=options, providers=providers
-        )
-        self._inputs = {i.name for i in self.session.get_inputs()}
-        self.device = self.session.get_providers()[0]
-        logger.info(
-            "sentiment model %s (%s) loaded with ONNX Runtime on %s, max %d tokens",
-            self.name,
-            self.version,
-            self.device,
-            self.max_length,
-        )
-
-    def _forward(self, encoded: dict[str, np.ndarray]) -> np.ndarray:
-        feed = {k: v.astype(np.int64) for k, v in encoded.items() if k in self._inputs}
-        logits: np.ndarray = self.session.run(["logits"], feed)[0]
-        return logits
+    cached = try_to_load_from_cache(location, CONFIG_FILE, revision=revision)
+    if not isinstance(cached, str):
+        raise OnnxUnavailable(f"{location} is not in the local Hugging Face cache")
+    return Path(cached).parent
 
 
-def _fingerprint(location: str) -> dict[str, Any]:
+def _fingerprint(folder: Path) -> dict[str, Any]:
     # What identifies the exported model: its location and its files' sizes and dates.
-    folder = Path(location)
     files = {}
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                stat = path.stat()
-                files[path.name] = [stat.st_size, int(stat.st_mtime)]
-    return {"location": location, "files": files}
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            stat = path.stat()
+            files[path.name] = [stat.st_size, int(stat.st_mtime)]
+    return {"location": str(folder), "files": files}
+
+
+def _torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def load_onnx(
@@ -151,14 +253,36 @@ def load_onnx(
     batch_size: int = 32,
     max_length: int = 256,
 ) -> OnnxSentiment:
-    """Export `model` once into `onnx_dir` (again when its files change) and load it."""
+    """Run `model` with ONNX Runtime: as it is when it has a graph, else exported once."""
+    folder = model_folder(location, revision)
+    # A cache snapshot's folder name is the commit it holds: a version worth recording.
+    version = version or (folder.name if folder.parent.name == "snapshots" else "")
+    if not missing_for_onnx(folder):
+        return OnnxSentiment(
+            folder, name=model, version=version, batch_size=batch_size, max_length=max_length
+        )
+    weights = [name for name in WEIGHT_FILES if (folder / name).is_file()]
+    if not weights:
+        missing = ", ".join(missing_for_onnx(folder))
+        raise OnnxUnavailable(
+            f"model directory {folder} has no {missing} and no PyTorch weights "
+            f"({', '.join(WEIGHT_FILES[:2])}) to export one from"
+        )
+    if not _torch_available():
+        raise OnnxUnavailable(
+            f"model directory {folder} has PyTorch weights ({weights[0]}) but no ONNX graph "
+            f"({ONNX_FILE} with {TOKENIZER_FILE} and {CONFIG_FILE}); torch is not installed "
+            "to export it: install the `train` extra once, or export the directory with "
+            "optimum (`optimum-cli export onnx --task text-classification`) and name the "
+            "export in nlp.sentiment_model"
+        )
     slug = hashlib.sha1(f"{model}@{revision or ''}".encode()).hexdigest()[:12]
     target = Path(onnx_dir) / f"{Path(model).name or 'model'}-{slug}"
-    source = _fingerprint(location)
+    source = _fingerprint(folder)
     marker = target / SOURCE_FILE
     current = json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
     if current != source or not (target / ONNX_FILE).is_file():
-        export_onnx(location, target, revision)
+        export_onnx(str(folder), target, revision)
         marker.write_text(json.dumps(source, sort_keys=True), encoding="utf-8")
     return OnnxSentiment(
         target, name=model, version=version, batch_size=batch_size, max_length=max_length

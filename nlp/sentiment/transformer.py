@@ -1,16 +1,19 @@
 """A Hugging Face sequence-classification model behind the `SentimentModel` interface.
 
 `BatchedClassifier` holds what every runtime shares (batching by length, truncation,
-per-text failures, softmax and label mapping); `TransformerSentiment` runs the model
-with PyTorch, `nlp.sentiment.onnx.OnnxSentiment` with ONNX Runtime.
+per-text failures, softmax and label mapping). Inference runs with ONNX Runtime
+(`nlp.sentiment.onnx.OnnxSentiment`, no torch needed: the default). `TransformerSentiment`
+runs the model with PyTorch where torch (the `train` extra) is installed: fine-tuning
+checks its results with it, and `nlp.sentiment_runtime: torch` selects it.
 
 Wrapped the way spaCy's Hugging Face pipelines wrap one: model name and revision come
 from config, files come from a local directory or the local cache only
 (`local_files_only=True`: nothing is downloaded at run time), texts run in batches
-under `torch.inference_mode()` with truncation on, on the GPU when there is one, and a
-batch that fails is retried text by text so one bad text never fails the others.
+with truncation on, on the GPU when there is one, and a batch that fails is retried
+text by text so one bad text never fails the others.
 
-torch and transformers are imported when a model is built, not when this module is.
+torch and transformers are imported when a PyTorch model is built, not when this
+module is.
 """
 
 from __future__ import annotations
@@ -144,7 +147,8 @@ class BatchedClassifier:
             return
         results.update(zip(chunk, scored, strict=True))
 
-    def _run(self, texts: list[str]) -> list[Sentiment]:
+    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Token ids and masks of a batch, padded, each text cut to `max_length` tokens."""
         encoded = self.tokenizer(
             texts,
             padding=True,
@@ -152,7 +156,10 @@ class BatchedClassifier:
             max_length=self.max_length,
             return_tensors="np",
         )
-        logits = np.asarray(self._forward(dict(encoded)), dtype=np.float64)
+        return dict(encoded)
+
+    def _run(self, texts: list[str]) -> list[Sentiment]:
+        logits = np.asarray(self._forward(self._encode(texts)), dtype=np.float64)
         shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
         probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
         return [

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from configuration.alerts import RuleConfig, RuleType
+from messages import t
 from pipeline.alerts import maths, why
 from pipeline.alerts.rules import Evidence, Finding, RuleContext, fold, term_pattern
 from records import Mention
@@ -114,18 +115,15 @@ def crisis_why(
     dates = [m.post.published_at or m.post.fetched_at for m in mentions]
     sources = sorted({m.post.source_id for m in mentions})
     local = min(dates).astimezone(ZoneInfo(tz)) if dates else None
-    if lang == "en":
-        first = local.strftime("%Y-%m-%d %H:%M") if local else "?"
-        return (
-            f"{why.plural(len(mentions), 'negative mention', 'negative mentions', lang)} of "
-            f"{brand_name} with crisis vocabulary ({words}) since {first}, on "
-            f"{why.plural(len(sources), 'source', 'sources', lang)} ({', '.join(sources)})."
-        )
-    first = local.strftime("%d/%m/%Y à %Hh%M") if local else "?"
-    return (
-        f"{why.plural(len(mentions), 'mention négative', 'mentions négatives')} de {brand_name} "
-        f"avec un vocabulaire de crise ({words}) depuis le {first}, "
-        f"sur {why.plural(len(sources), 'source', 'sources')} ({', '.join(sources)})."
+    return t(
+        "why.crisis",
+        lang,
+        mentions=why.plural(len(mentions), "why.negative_mention", lang),
+        brand=brand_name,
+        words=words,
+        first=local.strftime(t("why.crisis.first", lang)) if local else "?",
+        sources=why.plural(len(sources), "why.source", lang),
+        source_list=", ".join(sources),
     )
 
 
@@ -254,19 +252,16 @@ def _volume_why(
     hourly = length == maths.HOUR
     # The usual count is for the hour (or day) that is ending: name the hour it started.
     when = why.weekday_hour(ctx.now - length, ctx.tz, lang, hour=hourly)
-    share = why.percent(negative / spike.count if spike.count else 0.0, lang)
-    if lang == "en":
-        period = "in the last hour" if hourly else "in the last 24 hours"
-        return (
-            f"{why.plural(spike.count, 'mention', 'mentions', lang)} of {name} {period}, "
-            f"{why.ratio(spike.ratio, lang)} the usual for a {when}; {share} negative"
-            f"{why.words_clause(words, lang)}"
-        )
-    period = "dans la dernière heure" if hourly else "sur les dernières 24 h"
-    return (
-        f"{why.plural(spike.count, 'mention', 'mentions')} de {name} {period}, "
-        f"{why.ratio(spike.ratio)} l'habituel pour un {when} ; {share} négatives"
-        f"{why.words_clause(words, lang)}"
+    return t(
+        "why.volume",
+        lang,
+        mentions=why.plural(spike.count, "why.mention", lang),
+        brand=name,
+        period=t("why.volume.hour" if hourly else "why.volume.day", lang),
+        ratio=why.ratio(spike.ratio, lang),
+        when=when,
+        share=why.percent(negative / spike.count if spike.count else 0.0, lang),
+        words=why.words_clause(words, lang),
     )
 
 
@@ -358,19 +353,16 @@ def _share_why(
 ) -> str:
     lang, name = ctx.lang, ctx.brand_name(brand)
     share, usual = why.percent(surge.share, lang), why.percent(surge.usual_share, lang)
-    hours_text = why.number(hours, lang, 0 if hours == int(hours) else 1)
-    if lang == "en":
-        scope = f"{name} ({aspect})" if aspect else name
-        return (
-            f"{share} negative mentions for {scope} in the last {hours_text} hours "
-            f"({surge.negative} of {surge.total}), against {usual} usually"
-            f"{why.words_clause(words, lang)}"
-        )
-    scope = f"{name} (aspect {aspect})" if aspect else name
-    return (
-        f"{share} de mentions négatives pour {scope} sur les {hours_text} dernières heures "
-        f"({surge.negative} sur {surge.total}), contre {usual} d'habitude"
-        f"{why.words_clause(words, lang)}"
+    return t(
+        "why.share",
+        lang,
+        share=share,
+        scope=t("why.share.aspect", lang, brand=name, aspect=aspect) if aspect else name,
+        hours=why.number(hours, lang, 0 if hours == int(hours) else 1),
+        negative=surge.negative,
+        total=surge.total,
+        usual=usual,
+        words=why.words_clause(words, lang),
     )
 
 

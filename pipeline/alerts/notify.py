@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from configuration.alerts import CHANNEL_TYPES, ChannelConfig
 from configuration.loader import VeilleConfig
+from messages import t
 from records import Alert, AlertEvent, OutboxItem
 from records.vocab import severity_rank
 from storage import Store
@@ -81,24 +82,26 @@ def _period_start(now: datetime, digest: str) -> datetime:
 def _line(item: OutboxItem, config: VeilleConfig) -> str:
     payload = item.payload
     due = datetime.fromisoformat(payload["due_at"]).astimezone(ZoneInfo(config.alerts.timezone))
-    label = "à traiter avant" if config.alerts.language == "fr" else "due"
-    return (
-        f"[{payload['severity'].upper()}] {payload['brand_id']} ({payload['rule_id']}): "
-        f"{payload['why']} ({label} {due:%d/%m %H:%M}; veille alerts show {item.alert_id})"
+    return t(
+        "notify.line",
+        config.alerts.language,
+        severity=payload["severity"].upper(),
+        brand=payload["brand_id"],
+        rule=payload["rule_id"],
+        why=payload["why"],
+        due=f"{due:%d/%m %H:%M}",
+        alert_id=item.alert_id,
     )
 
 
 def compose(items: Sequence[OutboxItem], config: VeilleConfig) -> tuple[str, str]:
     """Title and body of one message carrying one or several alerts."""
-    fr = config.alerts.language == "fr"
+    lang = config.alerts.language
     if len(items) == 1:
         payload = items[0].payload
-        kind = "Alerte" if fr else "Alert"
-        title = f"[Veille] {kind} {payload['severity']} : {payload['brand_id']}"
-        if not fr:
-            title = title.replace(" : ", ": ")
+        title = t("notify.title.one", lang, severity=payload["severity"], brand=payload["brand_id"])
         return title, _line(items[0], config)
-    title = f"[Veille] {len(items)} alertes" if fr else f"[Veille] {len(items)} alerts"
+    title = t("notify.title.many", lang, n=len(items))
     return title, "\n\n".join(_line(i, config) for i in items)
 
 

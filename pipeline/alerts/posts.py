@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from configuration.alerts import RuleConfig, RuleType
+from messages import t
 from pipeline.alerts import maths, why
 from pipeline.alerts.builtin import _brands_in_batch, _label_for
 from pipeline.alerts.rules import Finding, RuleContext
@@ -90,38 +91,20 @@ def _reach_why(
 
     top = max(mentions, key=weight)
     followers, reactions = weight(top)
-    author = top.post.author or ("?" if lang == "en" else "auteur inconnu")
     figures = []
     if followers:
-        figures.append(
-            why.plural(
-                followers,
-                "follower" if lang == "en" else "abonné",
-                "followers" if lang == "en" else "abonnés",
-                lang,
-            )
-        )
+        figures.append(why.plural(followers, "why.follower", lang))
     if reactions:
-        figures.append(
-            why.plural(
-                reactions,
-                "reaction" if lang == "en" else "réaction",
-                "reactions" if lang == "en" else "réactions",
-                lang,
-            )
-        )
-    quote = _excerpt(top.post.body_text)
-    if lang == "en":
-        head = (
-            f"{why.plural(len(mentions), 'negative post', 'negative posts', lang)} "
-            f"with a wide reach about {name}; "
-        )
-        return f"{head}most followed: {author} ({', '.join(figures)}): “{quote}”"
-    head = (
-        f"{why.plural(len(mentions), 'message négatif', 'messages négatifs')} "
-        f"à forte audience sur {name} ; "
+        figures.append(why.plural(reactions, "why.reaction", lang))
+    return t(
+        "why.reach",
+        lang,
+        posts=why.plural(len(mentions), "why.negative_post", lang),
+        brand=name,
+        author=top.post.author or t("why.reach.unknown_author", lang),
+        figures=", ".join(figures),
+        quote=_excerpt(top.post.body_text),
     )
-    return f"{head}le plus suivi : {author} ({', '.join(figures)}) : « {quote} »"
 
 
 def fast_thread(rule: FastThreadRuleConfig, ctx: RuleContext) -> list[Finding]:
@@ -171,17 +154,15 @@ def _thread_why(
 ) -> str:
     lang, name = ctx.lang, ctx.brand_name(brand)
     hours = why.number(within_hours, lang, 0 if within_hours == int(within_hours) else 1)
-    age = why.number(pace.age.total_seconds() / 3600, lang, 1)
-    if lang == "en":
-        return (
-            f"New thread “{_excerpt(title)}” about {name}: "
-            f"{why.plural(pace.recent_replies, 'reply', 'replies', lang)} in the last {hours} h "
-            f"({pace.replies} in all, opened {age} h ago)"
-        )
-    return (
-        f"Nouveau fil « {_excerpt(title)} » sur {name} : "
-        f"{why.plural(pace.recent_replies, 'réponse', 'réponses')} dans les {hours} dernières "
-        f"heures ({pace.replies} au total, ouvert il y a {age} h)"
+    return t(
+        "why.thread",
+        lang,
+        title=_excerpt(title),
+        brand=name,
+        replies=why.plural(pace.recent_replies, "why.reply", lang),
+        hours=hours,
+        total=pace.replies,
+        age=why.number(pace.age.total_seconds() / 3600, lang, 1),
     )
 
 

@@ -1,4 +1,6 @@
-"""The sentences a community manager reads: figures in French (default) or English.
+"""The figures of the sentences a community manager reads, French (default) or English.
+
+The words are the message catalogue's (`messages.alerts`); the number formats are here.
 
 French formatting: decimal comma, no-break space before % and between thousands,
 "mardi 10 h"; English: "Tuesday 10:00".
@@ -12,13 +14,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import messages
+from messages import t
 from pipeline.alerts.rules import fold
 
 NBSP = "\u00a0"
-DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 # Words too common to tell a person what a wave of mentions is about.
 _STOPWORDS = """
     alors au aucun aussi autre aux avec avoir bon car ce cela ces cet cette ceux chez comme
@@ -43,8 +43,7 @@ def number(value: float, lang: str = "fr", digits: int = 0) -> str:
 
 def percent(share: float, lang: str = "fr") -> str:
     """A share as a percentage: 71 % (fr) or 71% (en)."""
-    value = number(round(share * 100), lang)
-    return f"{value}{NBSP}%" if lang == "fr" else f"{value}%"
+    return t("why.percent", lang, value=number(round(share * 100), lang))
 
 
 def ratio(value: float, lang: str = "fr") -> str:
@@ -55,10 +54,10 @@ def ratio(value: float, lang: str = "fr") -> str:
 def weekday_hour(at: datetime, tz: str, lang: str = "fr", hour: bool = True) -> str:
     """The local weekday (and hour) of a time: "mardi 10 h" or "Tuesday 10:00"."""
     local = at.astimezone(ZoneInfo(tz))
-    day = DAYS[lang][local.weekday()]
+    day = t("why.days", lang).split()[local.weekday()]
     if not hour:
         return day
-    return f"{day} {local.hour} h" if lang == "fr" else f"{day} {local.hour:02d}:00"
+    return t("why.weekday_hour", lang, day=day, hour=local.hour)
 
 
 def frequent_words(texts: Iterable[str], exclude: Iterable[str] = (), top: int = 3) -> list[str]:
@@ -75,10 +74,9 @@ def words_clause(words: Sequence[str], lang: str) -> str:
     """ " ; mots fréquents : a, b" (or "" when there are none)."""
     if not words:
         return ""
-    joined = ", ".join(words)
-    return f" ; mots fréquents : {joined}" if lang == "fr" else f"; frequent words: {joined}"
+    return t("why.words", lang, words=", ".join(words))
 
 
-def plural(n: int, one: str, many: str, lang: str = "fr") -> str:
-    """ "1 mention", "142 mentions" with the language's number format."""
-    return f"{number(n, lang)} {one if n == 1 else many}"
+def plural(n: int, key: str, lang: str = "fr") -> str:
+    """ "1 mention", "142 mentions" (catalogue `key`) with the language's number format."""
+    return messages.plural(n, key, lang, n=number(n, lang))

@@ -294,7 +294,7 @@ def test_demo_makes_and_prints_passwords(config: VeilleConfig) -> None:
 def test_every_literal_string_key_is_translated() -> None:
     import re
 
-    from dashboard.i18n import STRINGS
+    from messages import CATALOGUE as STRINGS
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in (Path(APP).parent).rglob("*.py"))
     keys = set(re.findall(r"\bt\(\s*\"([a-z_.]+)\"", source))

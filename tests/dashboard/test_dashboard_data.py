@@ -13,7 +13,8 @@ import pytest
 from dashboard import data
 from dashboard.components import escape_markdown, format_count, format_percent
 from dashboard.filters import local_midnight, period_bounds
-from dashboard.i18n import STRINGS, format_duration, t
+from messages import CATALOGUE as STRINGS
+from messages import format_duration, t
 
 if TYPE_CHECKING:  # the conftest module is only importable while pytest runs
     from conftest import Seeded

@@ -1,8 +1,8 @@
-"""Fixtures of the NLP tests: a fixed brand catalog and a tiny local transformer model."""
+"""Fixtures of the NLP tests: a fixed brand catalog and tiny local sentiment models."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -106,3 +106,30 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         max_position_embeddings=40,
     )
     return target
+
+
+OnnxBuilder = Callable[[Path, "dict[int, str] | None"], Path]
+
+
+@pytest.fixture(scope="session")
+def build_onnx_model() -> OnnxBuilder:
+    """Writes a tiny ONNX classifier and its tokenizer into a directory (no torch).
+
+    The layout an HF/optimum export writes: model.onnx, tokenizer.json, config.json; 40
+    positions, so texts longer than 40 tokens must be truncated to run at all.
+    """
+    pytest.importorskip("onnx", reason="the tiny ONNX graph is built with the `onnx` package")
+    from nlp.sentiment.local_model import build_onnx_classifier, train_tokenizer
+
+    def build(target: Path, labels: dict[int, str] | None = None) -> Path:
+        vocab_size = train_tokenizer(FRENCH_LINES, 400, target)
+        build_onnx_classifier(target, vocab_size, max_position_embeddings=40, labels=labels)
+        return target
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx_dir(build_onnx_model: OnnxBuilder, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny ONNX sentiment classifier with random weights (see `build_onnx_model`)."""
+    return build_onnx_model(tmp_path_factory.mktemp("tiny-onnx"), None)

@@ -130,7 +130,9 @@ def test_published_dev_set_figures_hold(config: VeilleConfig) -> None:
     """A regression guard for the README's figures (lexicon backend, whole dev set)."""
     result = evaluate(Analyzer(config), load_labelled(DEV_SET))
     assert result.failed == 0
-    assert result.sentiment.accuracy >= 0.60 and result.sentiment.macro_f1 >= 0.55
+    # Lexicon 2.0 answers no "mixed": macro-F1 over this set's four classes counts a zero
+    # for its 41 mixed posts (README: accuracy 0.654, macro-F1 0.511).
+    assert result.sentiment.accuracy >= 0.64 and result.sentiment.macro_f1 >= 0.50
     assert result.tagging is not None
     overall = result.tagging["(all)"]
     assert overall.precision >= 0.99 and overall.recall >= 0.99

@@ -1,7 +1,9 @@
-"""The transformer backend on a tiny local model, and how the backend is chosen.
+"""The PyTorch transformer backend on a tiny local model, and how the backend is chosen.
 
 The model (see conftest) has random weights: these tests check loading, batching,
 truncation, label mapping and failure handling, not the quality of its predictions.
+The tests that build it need torch (the `train` extra) and skip without it; the ONNX
+Runtime path, the default, is tested without torch in test_sentiment_onnx.py.
 """
 
 from __future__ import annotations
@@ -139,7 +141,9 @@ def test_revision_is_recorded_as_version(tiny_model_dir: Path) -> None:
 def test_factory_loads_the_configured_model(
     tiny_model_dir: Path, fresh_sentiment_cache: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    config = NlpConfig(sentiment_model=str(tiny_model_dir), batch_size=3, max_length=64)
+    config = NlpConfig(
+        sentiment_model=str(tiny_model_dir), sentiment_runtime="torch", batch_size=3, max_length=64
+    )
     with caplog.at_level(logging.WARNING):
         model = load_sentiment_model(config)
     assert isinstance(model, TransformerSentiment)

@@ -1,15 +1,26 @@
-"""The store contract: one abstract test class, subclassed once per backend."""
+"""The store contracts: one abstract test class per store protocol, subclassed per backend."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from records import Alert, BrandMatch, CrawlRun, Mention, QuarantinedRecord, RawPost, Sentiment
+from records import (
+    Alert,
+    BrandMatch,
+    CrawlRun,
+    Mention,
+    OutboxItem,
+    QuarantinedRecord,
+    RawPost,
+    Sentiment,
+)
 from storage import MentionFilter, SearchError, Store
+from storage.base import AlertStore, CrawlStore, NlpStore, ReadStore
 from storage.sqlite import SQLiteStore
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -44,8 +55,8 @@ def make_mention(
     )
 
 
-class StoreContract:
-    """Behaviour every backend must show; subclasses provide the `store` fixture."""
+class CrawlStoreContract:
+    """The crawl stage's store (`storage.base.CrawlStore`); subclasses give `store`."""
 
     @pytest.fixture
     def store(self) -> Iterator[Store]:
@@ -95,6 +106,29 @@ class StoreContract:
         assert store.crawl_states("other", "thr%") == {}
         assert set(store.crawl_states("other")) == {"thread:1", "since"}
 
+    def test_crawl_runs(self, store: Store) -> None:
+        run = CrawlRun(source_id="forum-a", started_at=T0)
+        run_id = store.save_crawl_run(run)
+        run.status, run.pages, run.errors = "ok", 3, {"http/500": 1}
+        run.finished_at = T0 + timedelta(minutes=1)
+        store.save_crawl_run(run)
+        (back,) = store.crawl_runs("forum-a")
+        assert back.id == run_id and back.pages == 3 and back.errors == {"http/500": 1}
+
+
+class NlpStoreContract:
+    """The NLP stage's store (`storage.base.NlpStore`); subclasses give `store`."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    def test_raw_posts_after_a_cursor(self, store: Store) -> None:
+        store.upsert_raw_posts([make_post(1), make_post(2)])
+        first = store.raw_posts_after(0, 1)
+        assert [p.external_id for _, p in first] == ["1"]
+        assert [p.external_id for _, p in store.raw_posts_after(first[0][0], 10)] == ["2"]
+
     def test_cursor(self, store: Store) -> None:
         assert store.get_cursor("nlp") == 0
         store.set_cursor("nlp", 42)
@@ -111,6 +145,171 @@ class StoreContract:
         assert back.sentiment is not None and back.sentiment.label == "neutral"
         assert back.effective_label == "positive"
         assert store.count_mentions() == 1
+
+    def test_near_duplicate_candidates(self, store: Store) -> None:
+        first, copy, other = make_mention(1), make_mention(2), make_mention(3)
+        first.fingerprint = ["0:a", "1:b", "2:c"]
+        copy.fingerprint = ["0:a", "1:b", "2:x"]
+        copy.duplicate_of = first.id
+        other.fingerprint = ["0:z", "1:b"]
+        store.upsert_mentions([first, copy, other])
+        found = store.near_duplicate_candidates(["0:a", "1:b", "2:c"])
+        # The copy is not a candidate: a new copy links to the first one.
+        assert found == {first.id: 3, other.id: 1}
+        assert store.near_duplicate_candidates(["0:a"], exclude_id=first.id) == {}
+        assert store.near_duplicate_candidates([]) == {}
+
+    def test_quarantine_is_idempotent(self, store: Store) -> None:
+        record = QuarantinedRecord("nlp", "x1", "empty_body", "no text", T0, {"a": 1})
+        store.quarantine(record)
+        store.quarantine(record)
+        (back,) = store.quarantined("nlp")
+        assert (back.reason, back.payload) == ("empty_body", {"a": 1})
+
+
+class AlertStoreContract:
+    """The alerts stage's store (`storage.base.AlertStore`); subclasses give `store`."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    def _alert(self, alert_id: str = "a1", status: str = "new", at: datetime = T0) -> Alert:
+        return Alert(
+            id=alert_id,
+            rule_id="crisis",
+            brand_id="lumio",
+            severity="high",
+            created_at=at,
+            updated_at=at,
+            window_start=at,
+            window_end=at,
+            why="3 mentions",
+            mention_ids=["m1"],
+            due_at=at + timedelta(hours=4),
+            status=status,
+        )
+
+    def test_mentions_after_a_cursor(self, store: Store) -> None:
+        store.upsert_mentions([make_mention(1), make_mention(2)])
+        first = store.mentions_after(0, 10)
+        assert [m.post.external_id for _, m in first] == ["1", "2"]
+        assert store.mentions_after(first[0][0], 10)[0][1].post.external_id == "2"
+
+    def test_update_alert_is_read_change_write(self, store: Store) -> None:
+        store.save_alert(self._alert())
+
+        def change(alert: Alert) -> None:
+            alert.mention_ids.append("m2")
+
+        updated = store.update_alert("a1", change)
+        assert updated.mention_ids == ["m1", "m2"]
+        assert store.get_alert("a1") == updated
+        with pytest.raises(KeyError):
+            store.update_alert("nope", change)
+
+    def test_last_closed_alert(self, store: Store) -> None:
+        assert store.last_closed_alert("crisis", "lumio") is None
+        store.save_alert(self._alert("a1", "resolved", T0))
+        store.save_alert(self._alert("a2", "dismissed", T0 + timedelta(hours=1)))
+        store.save_alert(self._alert("a3", "new", T0 + timedelta(hours=2)))
+        closed = store.last_closed_alert("crisis", "lumio")
+        assert closed is not None and closed.id == "a2"
+
+    def test_counts_for_the_rules(self, store: Store) -> None:
+        # make_mention(n) is published at T0 + n hours; official and duplicate posts
+        # are not counted.
+        copy = make_mention(4, "negative")
+        copy.duplicate_of = make_mention(0).id
+        mentions = [
+            make_mention(0, "negative"),
+            make_mention(1, "positive"),
+            make_mention(2, "negative", official=True),
+            make_mention(3, "negative", body="copie du message 0"),
+            copy,
+        ]
+        for mention in mentions:
+            mention.post.thread_url = "http://forum.test/t/1"
+        store.upsert_mentions(mentions)
+        assert store.first_mention_time() == T0
+        windows = [
+            (T0, T0 + timedelta(hours=2)),
+            (T0 + timedelta(hours=2), T0 + timedelta(hours=6)),
+        ]
+        counts = sorted(
+            (c.window, c.total, c.negative) for c in store.window_counts(windows, ["lumio"])
+        )
+        assert counts == [(0, 2, 1), (1, 1, 1)]
+        hours = store.hourly_counts(T0 - timedelta(minutes=30), T0 + timedelta(hours=3, minutes=30))
+        assert sorted((c.window, c.total) for c in hours) == [(0, 1), (1, 1), (3, 1)]
+        ids = store.mention_ids_in_window("lumio", T0, T0 + timedelta(hours=5))
+        assert ids == [make_mention(3).id, make_mention(1).id, make_mention(0).id]
+        negative = store.mention_ids_in_window(
+            "lumio", T0, T0 + timedelta(hours=5), negative_only=True, limit=1
+        )
+        assert negative == [make_mention(3).id]
+        times = store.thread_post_times("http://forum.test/t/1")
+        assert times == [T0 + timedelta(hours=n) for n in (0, 1, 2, 3)]
+
+    def test_outbox(self, store: Store) -> None:
+        item = OutboxItem("email", "a1", "created", T0, {"why": "x"}, next_attempt_at=T0)
+        assert store.enqueue_notifications([item, item]) == 1
+        assert store.enqueue_notifications([item]) == 0
+        (queued,) = store.notifications(("pending",), channel_id="email", due_before=T0)
+        assert (queued.alert_id, queued.payload, queued.attempts) == ("a1", {"why": "x"}, 0)
+        assert store.notifications(alert_id="other") == []
+        queued.status, queued.sent_at, queued.attempts = "sent", T0, 1
+        queued.message_id = "m-1"
+        store.save_notification(queued)
+        (sent,) = store.notifications(("sent",))
+        assert (sent.status, sent.sent_at, sent.message_id) == ("sent", T0, "m-1")
+        assert store.notifications_sent_since("email", T0 - timedelta(minutes=1)) == 1
+        assert store.notifications_sent_since("email", T0 + timedelta(minutes=1)) == 0
+
+    def test_alerts(self, store: Store) -> None:
+        alert = Alert(
+            id="a1",
+            rule_id="crisis",
+            brand_id="lumio",
+            severity="high",
+            created_at=T0,
+            updated_at=T0,
+            window_start=T0,
+            window_end=T0,
+            why="3 mentions",
+            mention_ids=["m1"],
+            due_at=T0 + timedelta(hours=4),
+        )
+        store.save_alert(alert)
+        assert store.open_alert("crisis", "lumio") == alert
+        alert.status = "resolved"
+        store.save_alert(alert)
+        assert store.open_alert("crisis", "lumio") is None
+        assert [a.id for a in store.list_alerts(("resolved",))] == ["a1"]
+        assert store.get_alert("a1") == alert
+
+
+class ReadStoreContract:
+    """Search, barometer, rollups, corrections (`storage.base.ReadStore`); subclasses give
+    `store`."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    def test_rollups(self, store: Store) -> None:
+        priced = make_mention(1, "positive", brands=("lumio", "azur"))
+        priced.aspects, priced.brand_aspects = ["price"], {"lumio": ["price"], "azur": ["price"]}
+        store.upsert_mentions(
+            [make_mention(0, "negative"), priced, make_mention(2, "negative", official=True)]
+        )
+        flt = MentionFilter(since=T0, until=T0 + timedelta(hours=3))
+        rows = store.rollup(flt, by=("brand_id",))
+        got = sorted((r.keys["brand_id"], r.total, r.positive, r.negative) for r in rows)
+        assert got == [("azur", 1, 1, 0), ("lumio", 2, 1, 1)]
+        aspects = sorted((r.brand_id, r.aspect_id, r.total) for r in store.aspect_rollup(flt))
+        assert aspects == [("azur", "price", 1), ("lumio", "price", 1)]
+        assert store.aspect_rollup(flt) == store.aspect_counts(flt)
 
     def test_override_unknown_mention(self, store: Store) -> None:
         with pytest.raises(KeyError):
@@ -176,19 +375,6 @@ class StoreContract:
         assert len(store.search_mentions(MentionFilter())) == 1
         assert len(store.search_mentions(MentionFilter(include_duplicates=True))) == 2
 
-    def test_near_duplicate_candidates(self, store: Store) -> None:
-        first, copy, other = make_mention(1), make_mention(2), make_mention(3)
-        first.fingerprint = ["0:a", "1:b", "2:c"]
-        copy.fingerprint = ["0:a", "1:b", "2:x"]
-        copy.duplicate_of = first.id
-        other.fingerprint = ["0:z", "1:b"]
-        store.upsert_mentions([first, copy, other])
-        found = store.near_duplicate_candidates(["0:a", "1:b", "2:c"])
-        # The copy is not a candidate: a new copy links to the first one.
-        assert found == {first.id: 3, other.id: 1}
-        assert store.near_duplicate_candidates(["0:a"], exclude_id=first.id) == {}
-        assert store.near_duplicate_candidates([]) == {}
-
     def test_aspects_filter_and_counts_per_brand(self, store: Store) -> None:
         one = make_mention(1, "negative", brands=("lumio", "telvia"))
         one.aspects = ["price", "network"]
@@ -250,51 +436,35 @@ class StoreContract:
         with pytest.raises(ValueError, match="granularity"):
             store.barometer(MentionFilter(), granularity="fortnight")
 
-    def test_quarantine_is_idempotent(self, store: Store) -> None:
-        record = QuarantinedRecord("nlp", "x1", "empty_body", "no text", T0, {"a": 1})
-        store.quarantine(record)
-        store.quarantine(record)
-        (back,) = store.quarantined("nlp")
-        assert (back.reason, back.payload) == ("empty_body", {"a": 1})
 
-    def test_alerts(self, store: Store) -> None:
-        alert = Alert(
-            id="a1",
-            rule_id="crisis",
-            brand_id="lumio",
-            severity="high",
-            created_at=T0,
-            updated_at=T0,
-            window_start=T0,
-            window_end=T0,
-            why="3 mentions",
-            mention_ids=["m1"],
-            due_at=T0 + timedelta(hours=4),
-        )
-        store.save_alert(alert)
-        assert store.open_alert("crisis", "lumio") == alert
-        alert.status = "resolved"
-        store.save_alert(alert)
-        assert store.open_alert("crisis", "lumio") is None
-        assert [a.id for a in store.list_alerts(("resolved",))] == ["a1"]
-        assert store.get_alert("a1") == alert
+class SQLiteBackend:
+    """The SQLite backend under each contract."""
 
-    def test_crawl_runs(self, store: Store) -> None:
-        run = CrawlRun(source_id="forum-a", started_at=T0)
-        run_id = store.save_crawl_run(run)
-        run.status, run.pages, run.errors = "ok", 3, {"http/500": 1}
-        run.finished_at = T0 + timedelta(minutes=1)
-        store.save_crawl_run(run)
-        (back,) = store.crawl_runs("forum-a")
-        assert back.id == run_id and back.pages == 3 and back.errors == {"http/500": 1}
-
-
-class TestSQLiteStore(StoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Iterator[Store]:
         db = SQLiteStore(tmp_path / "veille.db")
         yield db
         db.close()
+
+
+class TestSQLiteCrawlStore(SQLiteBackend, CrawlStoreContract):
+    pass
+
+
+class TestSQLiteNlpStore(SQLiteBackend, NlpStoreContract):
+    pass
+
+
+class TestSQLiteAlertStore(SQLiteBackend, AlertStoreContract):
+    pass
+
+
+class TestSQLiteReadStore(SQLiteBackend, ReadStoreContract):
+    pass
+
+
+class TestSQLiteStore:
+    """What only the SQLite backend has: schema migrations, WAL mode."""
 
     def test_version_1_store_migrates(self, tmp_path: Path) -> None:
         import sqlite3
@@ -328,3 +498,25 @@ class TestSQLiteStore(StoreContract):
         first.close()
         second.close()
         assert mode == "wal"
+
+
+CONTRACTS = {
+    CrawlStore: CrawlStoreContract,
+    NlpStore: NlpStoreContract,
+    AlertStore: AlertStoreContract,
+    ReadStore: ReadStoreContract,
+}
+
+
+@pytest.mark.parametrize("protocol", list(CONTRACTS), ids=lambda p: p.__name__)
+def test_every_method_of_a_protocol_is_under_its_contract(protocol: type) -> None:
+    methods = {n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")}
+    source = inspect.getsource(CONTRACTS[protocol])
+    assert len(methods) >= 7
+    assert sorted(m for m in methods if f".{m}(" not in source) == []
+
+
+def test_the_store_is_the_four_protocols() -> None:
+    own = {n for n, v in vars(Store).items() if callable(v) and not n.startswith("_")}
+    assert own == {"close"}
+    assert set(CONTRACTS) <= set(Store.__mro__)
