@@ -1,11 +1,11 @@
 """One message catalogue, French (the default) and English, for every text a person reads.
 
 The dashboard (`messages.dashboard`), `veille alerts` (`messages.cli`), the alert `why`
-texts and notifications (`messages.alerts`), the CRM page and commands (`messages.crm`) look their words up with `t(key, lang)`; a
-test checks that both languages have every key, with the same placeholders. A key
-missing in English falls back to French, and a key missing everywhere shows the key
-itself, so that a forgotten entry is visible rather than blank. Like `records`, a leaf:
-it imports nothing else of Veille.
+texts and notifications (`messages.alerts`), the CRM page and commands (`messages.crm`)
+look their words up with `t(key, lang)`; a test checks that both languages have every
+key, with the same placeholders. A key missing in English falls back to French, and a
+key missing everywhere shows the key itself, so that a forgotten entry is visible rather
+than blank. Like `records`, a leaf: it imports nothing else of Veille.
 """
 
 from __future__ import annotations
