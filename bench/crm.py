@@ -12,7 +12,7 @@ dropped at the end.
 2. Times the rest of a sync over M mentions of the brand (5 % by customers' handles,
    1 % with a customer's email in the text): mentions read into the CRM database, links,
    signals written back, events (`mentions/s`). The mentions come from an in-memory
-   source with the store's `mentions_after` signature: the store's own read speed is
+   `MentionSource` (what the stage reads of the store): the store's own read speed is
    measured by bench/dashboard_queries.py, and a million-mention SQLite store takes
    minutes to build; what is timed here is the CRM stage's own work.
 """
@@ -173,7 +173,7 @@ def main() -> int:
 
             mentions = make_mentions(args.mentions, args.customers, rng)
             started = time.perf_counter()
-            ingest_mentions(ctx, MemoryMentions(mentions), report, batch_size=args.batch)  # type: ignore[arg-type]
+            ingest_mentions(ctx, MemoryMentions(mentions), report, batch_size=args.batch)
             ingest_s = time.perf_counter() - started
             links = link_identified(ctx, NOW, report)
             link_s = time.perf_counter() - started - ingest_s

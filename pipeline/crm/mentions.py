@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -25,11 +26,18 @@ from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.identity import extract_pii_hashes, normalize_handle, platform_of
 from pipeline.crm.reviews import NameIndex
 from records import Mention
-from storage import Store
 
 logger = logging.getLogger(__name__)
 
 CURSOR = "mentions_cursor"
+
+
+class MentionSource(Protocol):
+    """What the CRM stage reads of the store: the mentions after a sequence number."""
+
+    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
+        """Mentions stored or changed after `seq`, oldest first."""
+        ...
 
 
 class SpecialTopics:
@@ -79,7 +87,7 @@ def _label(mention: Mention, brand_id: str) -> str | None:
 
 def ingest_mentions(
     ctx: CrmContext,
-    store: Store,
+    store: MentionSource,
     report: SyncReport,
     batch_size: int = 1000,
     on_batch: Callable[[int], None] | None = None,

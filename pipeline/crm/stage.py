@@ -19,9 +19,8 @@ from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.customers import sync_customers
 from pipeline.crm.linking import link_identified
 from pipeline.crm.loaders import load_customers
-from pipeline.crm.mentions import ingest_mentions
+from pipeline.crm.mentions import MentionSource, ingest_mentions
 from pipeline.crm.writeback import emit_events, marketing_events, write_signals
-from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class CrmNotReady(RuntimeError):
 
 def sync(
     ctx: CrmContext,
-    store: Store,
+    store: MentionSource,
     now: datetime | None = None,
     batch_size: int = 1000,
     on_batch: Callable[[int], None] | None = None,
