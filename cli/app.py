@@ -18,7 +18,7 @@ import cli.alerts_replay  # noqa: F401  (adds notify and replay to `veille alert
 from cli import nlp
 from cli.alerts import alerts_app
 from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setup_logging
-from cli.crm import crm_app, privacy_app
+from cli.crm import crm_app, msg, privacy_app
 from configuration.loader import VeilleConfig
 from dashboard.launch import dashboard_command
 from demo.runner import run_demo
@@ -182,7 +182,7 @@ def run(
     config_dir: ConfigDir = None,
     verbose: Verbose = False,
 ) -> None:
-    """Run every stage once: crawl, NLP, alerts, then send the notifications that are due."""
+    """Run every stage once: crawl, NLP, alerts, due notifications, and the CRM sync when on."""
     setup_logging(verbose)
     config = load(config_dir)
     try:
@@ -195,6 +195,8 @@ def run(
         f"{report.open_alerts} open alerts",
         markup=False,
     )
+    if report.crm is not None:
+        out.print(msg("synced", "fr", **vars(report.crm)), markup=False)
     if report.failed:
         raise typer.Exit(1)
 

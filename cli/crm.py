@@ -78,14 +78,15 @@ def crm_check(config_dir: ConfigDir = None, lang: Lang = "fr") -> None:
 @crm_app.command("sync")
 def crm_sync(config_dir: ConfigDir = None, lang: Lang = "fr", verbose: Verbose = False) -> None:
     """Run the CRM stage once: customers, links, signals, events, webhooks."""
-    from pipeline.crm.stage import CrmNotReady, sync
+    from pipeline.crm.stage import CrmNotReady, sync, sync_lock
     from storage import open_store
 
     setup_logging(verbose)
     with _context(config_dir) as ctx:
         store = open_store(ctx.config)
         try:
-            report = sync(ctx, store)
+            with sync_lock(ctx.config):
+                report = sync(ctx, store)
         except CrmNotReady as exc:
             console.print(msg("not_ready", lang), markup=False)
             for problem in exc.problems:

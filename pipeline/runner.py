@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from configuration.loader import VeilleConfig, load_config
 from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
+from pipeline.crm.context import SyncReport
+from pipeline.crm.stage import sync_if_enabled
 from records import CrawlRun, QuarantinedRecord
 from records.vocab import OPEN_ALERT_STATUSES
 from storage import Store, UpsertCounts, data_dir, open_store
@@ -306,6 +308,8 @@ class RunReport:
     raw_posts: int
     mentions: int
     open_alerts: int
+    # The CRM stage's sync; None while CRM linking is off (crm.yaml) or not ready.
+    crm: SyncReport | None = None
 
     @property
     def failed(self) -> bool:
@@ -344,6 +348,7 @@ def run_once(
         alerts = evaluate_alerts(config, store, progress=stage_progress)
         emit(StageDone(alerts))
         sent = send_notifications(config, store)
+        crm = sync_if_enabled(config, store)
         return RunReport(
             crawls=crawls,
             nlp=nlp,
@@ -352,6 +357,7 @@ def run_once(
             raw_posts=store.count_raw_posts(),
             mentions=store.count_mentions(),
             open_alerts=len(store.list_alerts(OPEN_ALERT_STATUSES)),
+            crm=crm,
         )
     finally:
         store.close()

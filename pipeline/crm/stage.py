@@ -10,17 +10,21 @@ work without doubling any of it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from configuration.crm import check_crm
-from pipeline.crm.context import CrmContext, SyncReport
+from configuration.crm import check_crm, load_crm_config
+from configuration.loader import VeilleConfig
+from pipeline.crm.context import CrmContext, SyncReport, open_context
 from pipeline.crm.customers import sync_customers
 from pipeline.crm.linking import link_identified
 from pipeline.crm.loaders import load_customers
 from pipeline.crm.mentions import MentionSource, ingest_mentions
 from pipeline.crm.writeback import emit_events, marketing_events, write_signals
+from storage import data_dir
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +65,37 @@ def sync(
         deliver_all(ctx)
     logger.info("crm sync: %s", report)
     return report
+
+
+@contextmanager
+def sync_lock(config: VeilleConfig) -> Iterator[None]:
+    """Hold the CRM sync lock (a file in the store's data folder) until the block ends.
+
+    One sync at a time: scheduler jobs of two sources may end together, and two syncs
+    committing feed events side by side could let a consumer's cursor skip one.
+    """
+    folder = data_dir(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "crm-sync.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def sync_if_enabled(config: VeilleConfig, store: MentionSource) -> SyncReport | None:
+    """The run path's CRM step: a sync when linking is on and ready, else None.
+
+    Off (the default) is silent; on but not ready (a purpose, a legal basis or a secret
+    missing) is logged with what is missing, and the rest of the run goes on.
+    """
+    crm = load_crm_config(config.directory)
+    if not crm.linking_brands():
+        return None
+    with sync_lock(config):
+        ctx = open_context(config)
+        try:
+            return sync(ctx, store)
+        except CrmNotReady as exc:
+            logger.warning("crm: not run: %s", "; ".join(exc.problems))
+            return None
+        finally:
+            ctx.close()
