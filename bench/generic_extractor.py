@@ -3,7 +3,7 @@
 Usage: python bench/generic_extractor.py
 
 For every preset's saved topic page (tests/fixtures/presets/) and every page of the
-sample phpBB forum (crawlers/sample_forum.py), the truth is what the preset's own
+sample phpBB forum (demo/sample_forum.py), the truth is what the preset's own
 selectors read there; on the thread pages saved from real installs
 (tests/fixtures/engines/<engine>/), it is the seed's own truth (truth.json) for the
 posts on the page. The generic extractor then reads each page without any selector.

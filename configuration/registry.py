@@ -94,6 +94,18 @@ def prefixed_errors(exc: ValidationError, *prefix: str | int) -> list[InitErrorD
     ]
 
 
+def unknown_name(
+    registry: Registry[Any], name: str, loc: tuple[str | int, ...]
+) -> InitErrorDetails:
+    """The error of a name no extension registered, with the known names."""
+    known = ", ".join(registry.names())
+    problem = PydanticCustomError(
+        "unknown_type", "unknown {what} '{name}' (known: {known})",
+        {"what": registry.what, "name": name, "known": known},
+    )  # fmt: skip
+    return InitErrorDetails(type=problem, loc=loc, input=name)
+
+
 def validate_each(values: Any, registry: Registry[Any], default: str, title: str) -> Any:
     """Validate each mapping of a list with the config model registered for its `type`.
 
@@ -110,12 +122,7 @@ def validate_each(values: Any, registry: Registry[Any], default: str, title: str
             continue
         name = str(value.get("type") or default)
         if name not in registry:
-            known = ", ".join(registry.names())
-            problem = PydanticCustomError(
-                "unknown_type", "unknown {what} {name!r} (known: {known})",
-                {"what": registry.what, "name": name, "known": known},
-            )  # fmt: skip
-            errors.append(InitErrorDetails(type=problem, loc=(index, "type"), input=name))
+            errors.append(unknown_name(registry, name, (index, "type")))
             continue
         try:
             validated.append(registry.get(name).config.model_validate({**value, "type": name}))

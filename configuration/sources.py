@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 from configuration.base import ID_PATTERN, StrictModel, reject_duplicate_ids
-from configuration.registry import Registry, prefixed_errors
+from configuration.registry import Registry, prefixed_errors, unknown_name
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
@@ -91,6 +92,8 @@ def _option_blocks() -> set[str]:
 
 
 class SourceConfig(BaseModel):
+    """One source of sources.yaml: where and how often to crawl, and its kind's options."""
+
     # Extra keys are allowed only as the option blocks of registered kinds (checked in
     # `_kind_options`, which refuses any other unknown key).
     model_config = ConfigDict(extra="allow")
@@ -133,13 +136,17 @@ class SourceConfig(BaseModel):
     def _kind_options(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        try:
-            kind = SOURCE_KINDS.get(str(data.get("kind", "forum")))
-        except KeyError as exc:
-            raise ValueError(f"kind: {exc.args[0]}") from None
+        name = str(data.get("kind", "forum"))
+        if name not in SOURCE_KINDS:
+            error = unknown_name(SOURCE_KINDS, name, ("kind",))
+            raise ValidationError.from_exception_data("source", [error])
+        kind = SOURCE_KINDS.get(name)
         blocks = _option_blocks()
         if unknown := sorted(k for k in data if k not in cls.model_fields and k not in blocks):
-            raise ValueError(f"{', '.join(unknown)}: unknown field (not a source setting)")
+            extra = [
+                InitErrorDetails(type="extra_forbidden", loc=(k,), input=data[k]) for k in unknown
+            ]
+            raise ValidationError.from_exception_data("source", extra)
         own = kind.block_name
         if misplaced := sorted(b for b in blocks - {own} if data.get(b) is not None):
             raise ValueError(f"{', '.join(misplaced)}: options of another kind than {kind.name!r}")

@@ -262,7 +262,8 @@ _DISCOURSE_HTML = Preset(
         # A quote of another topic's post names a post of that topic: left out.
         "quote_post": (
             "xpath:concat('post_', (.//aside[contains(@class,'quote')])[1][not(@data-topic)"
-            " or contains(concat(//link[@rel='canonical']/@href, '/'), concat('/', @data-topic, '/'))"
+            " or contains(concat(//link[@rel='canonical']/@href, '/'),"
+            " concat('/', @data-topic, '/'))"
             " or contains(//link[@rel='canonical']/@href, concat('/', @data-topic, '?'))]"
             "/@data-post) ::re(^post_\\d+$)"
         ),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +44,37 @@ def store(config: VeilleConfig) -> Iterator[SQLiteStore]:
     db = SQLiteStore(config.sqlite_path)
     yield db
     db.close()
+
+
+class Webhook(ThreadingHTTPServer):
+    """A local webhook: what apprise's json:// URLs post to it, in `received`."""
+
+    received: list[dict[str, Any]]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Webhook
+
+    def do_POST(self) -> None:
+        self.server.received.append(
+            json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        )
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[Webhook]:
+    """A webhook on a free local port, for notification channels."""
+    server = Webhook(("127.0.0.1", 0), _Handler)
+    server.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

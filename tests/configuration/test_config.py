@@ -77,3 +77,15 @@ def test_non_http_start_url(config_dir: Path) -> None:
     sources.write_text(sources.read_text().replace("http://127.0.0.1:8765/", "file:///etc/passwd"))
     with pytest.raises(ConfigError, match="expected an http"):
         load_config(config_dir, environ={})
+
+
+def test_an_unknown_rule_type_names_the_known_ones(config_dir: Path) -> None:
+    alerts = config_dir / "alerts.yaml"
+    alerts.write_text(alerts.read_text().replace("type: volume_spike", "type: volume_spik"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir)
+    (problem,) = caught.value.problems
+    assert problem.startswith(
+        "field rules.1.type: unknown alert rule type 'volume_spik' (known: crisis_vocabulary, "
+    )
+    assert "source_broken, volume_spike)" in problem

@@ -10,7 +10,6 @@ import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,7 +28,9 @@ def engines() -> list[Engine]:
 
 
 @pytest.fixture(scope="session", params=engines(), ids=lambda e: e.name)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """One engine installed (cached), seeded and served for the session."""
     engine: Engine = request.param
     site = EngineSite(engine, tmp_path_factory.mktemp(engine.name))

@@ -60,6 +60,8 @@ class Engine:
     # The Veille source for it: preset, start page, selectors overridden (none, ideally).
     preset: str = ""
     start_path: str = "/"
+    # Sub-forums the install has that hold no topic (each is a parse/no_topics count).
+    empty_lists: int = 0
     source: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -71,6 +73,24 @@ class Engine:
     def requirements(self) -> Path:
         """The engine's pinned requirements."""
         return self.project / "requirements.txt"
+
+
+def django_engine(name: str, version: str, folder: str, preset: str, **fields: Any) -> Engine:
+    """A Django forum app: its project's seed.py, then Django's own server.
+
+    The server is threaded; --noreload keeps it one process that terminate() ends.
+    """
+    return Engine(
+        name=name,
+        version=version,
+        python=(3, 10),
+        folder=folder,
+        seed=("seed.py", "{truth}"),
+        serve=("-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"),
+        env={"DJANGO_SETTINGS_MODULE": "settings"},
+        preset=preset,
+        **fields,
+    )
 
 
 def find_python(minimum: tuple[int, int]) -> str:

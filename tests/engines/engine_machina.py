@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-from engine_harness import Engine
+from engine_harness import django_engine
 
-ENGINE = Engine(
-    name="django-machina",
-    version="1.3.1",
-    python=(3, 9),
-    folder="machina",
-    seed=("seed.py", "{truth}"),
-    # Django's own server, threaded; --noreload keeps it one process that terminate() ends.
-    serve=("-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"),
-    env={"DJANGO_SETTINGS_MODULE": "settings"},
-    preset="django_machina",
-)
+ENGINE = django_engine("django-machina", "1.3.1", "machina", preset="django_machina")

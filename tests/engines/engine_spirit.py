@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from engine_harness import Engine
+from engine_harness import django_engine
 
-ENGINE = Engine(
-    name="django-spirit",
-    version="0.14.3",
-    python=(3, 9),
-    folder="spirit",
-    seed=("seed.py", "{truth}"),
-    serve=("-m", "django", "runserver", "127.0.0.1:{port}", "--noreload"),
-    env={"DJANGO_SETTINGS_MODULE": "settings"},
+ENGINE = django_engine(
+    "django-spirit",
+    "0.14.3",
+    "spirit",
     preset="spirit",
+    # Spirit's migrations create an "Uncategorized" category, left empty here.
+    empty_lists=1,
 )

@@ -93,8 +93,9 @@ def compare(
             "body": normal(post.body_text) == normal(expected["body"]),
             "quotes": _quotes_ok(expected["quotes"], post),
             "date": post.published_at is not None
-            and abs((post.published_at - datetime.fromisoformat(expected["published_at"])))
-            .total_seconds()
+            and abs(
+                post.published_at - datetime.fromisoformat(expected["published_at"])
+            ).total_seconds()
             <= DATE_TOLERANCE_S,
             "title": normal(post.thread_title) == normal(expected["thread_title"]),
             "thread_url": canonical_url(post.thread_url, False)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 import tempfile
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

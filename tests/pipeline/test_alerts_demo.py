@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,36 +16,9 @@ from pipeline.alerts.replay import replay
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts, send_notifications
 from storage import MentionFilter
 from storage.sqlite import SQLiteStore
+from tests.conftest import Webhook
 
 pytestmark = pytest.mark.slow
-
-
-class _Hook(ThreadingHTTPServer):
-    received: list[dict[str, Any]]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Hook
-
-    def do_POST(self) -> None:
-        self.server.received.append(
-            json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-        )
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[_Hook]:
-    server = _Hook(("127.0.0.1", 0), _Handler)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -61,7 +30,7 @@ def forum() -> Iterator[DemoForumServer]:
 
 
 def test_demo_forum_alerts_end_to_end(
-    config_dir: Path, forum: DemoForumServer, hook: _Hook, monkeypatch: pytest.MonkeyPatch
+    config_dir: Path, forum: DemoForumServer, hook: Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sources = config_dir / "sources.yaml"
     sources.write_text(sources.read_text().replace("http://127.0.0.1:8765/", forum.base_url + "/"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 from flaskbb.configs.default import DefaultConfig
 from sqlalchemy import event
@@ -32,7 +33,11 @@ class TestInstallConfig(DefaultConfig):
     USE_DEFAULT_LOGGING = False
     REDIS_ENABLED = False
     # No broker: tasks (notifications, mails) run in the request that queues them.
-    CELERY_CONFIG = {"task_always_eager": True, "broker_url": "memory://", "result_backend": None}
+    CELERY_CONFIG: ClassVar[dict[str, object]] = {
+        "task_always_eager": True,
+        "broker_url": "memory://",
+        "result_backend": None,
+    }
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = False
     DEBUG_TB_ENABLED = False

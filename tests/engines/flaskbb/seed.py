@@ -14,6 +14,7 @@ import sys
 from datetime import timedelta
 
 import flaskbb_shim  # noqa: F401  (before FlaskBB: see the module)
+import seedlib
 from flask import url_for
 from flaskbb import create_app
 from flaskbb.extensions import db
@@ -21,15 +22,15 @@ from flaskbb.forum.models import Category, Forum, Post, Topic
 from flaskbb.management.models import Setting
 from flaskbb.utils.populate import create_default_groups, create_default_settings, create_user
 from flaskbb.utils.translations import compile_translations
-
 from flaskbb_config import TestInstallConfig
-import seedlib
 
 
 def quoted(post: seedlib.PlannedPost, content: str) -> str:
     """The quote FlaskBB's quote button inserts (flaskbb.utils.helpers)."""
     lines = content.split("\n")
-    return f"**[{post.author}](/user/{post.author}) wrote:**\n" + "\n".join(f"> {line}" for line in lines)
+    return f"**[{post.author}](/user/{post.author}) wrote:**\n" + "\n".join(
+        f"> {line}" for line in lines
+    )
 
 
 def main(truth_path: str) -> None:
@@ -57,7 +58,7 @@ def main(truth_path: str) -> None:
             forum.save()
             for planned_topic in planned_forum.topics:
                 topic = None
-                for index, planned, content, quote_text in seedlib.contents(planned_topic, quoted):
+                for _, planned, content, quote_text in seedlib.contents(planned_topic, quoted):
                     user = users[planned.author]
                     if planned.signature:
                         user.signature = planned.signature
@@ -78,9 +79,7 @@ def main(truth_path: str) -> None:
                 topic.date_created = planned_topic.posts[0].created
                 topic.last_updated = planned_topic.posts[-1].created
                 db.session.commit()
-            forum.last_post_created = max(
-                t.posts[-1].created for t in planned_forum.topics
-            )
+            forum.last_post_created = max(t.posts[-1].created for t in planned_forum.topics)
             db.session.commit()
         truth.write(truth_path)
 

@@ -6,7 +6,6 @@ import sys
 
 import flaskbb_shim  # noqa: F401  (before FlaskBB: see the module)
 from flaskbb import create_app
-
 from flaskbb_config import TestInstallConfig
 
 if __name__ == "__main__":

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import timedelta
 
 import django
 
 django.setup()
 
+import seedlib  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
-
 from machina.apps.forum.models import Forum  # noqa: E402
 from machina.apps.forum_conversation.models import Post, Topic  # noqa: E402
 from machina.apps.forum_member.models import ForumProfile  # noqa: E402
 from machina.apps.forum_permission.models import ForumPermission, UserForumPermission  # noqa: E402
-import seedlib  # noqa: E402
 
 
 def shown(text: str) -> str:
@@ -43,7 +43,9 @@ def main(truth_path: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     for codename in ("can_see_forum", "can_read_forum"):
         permission = ForumPermission.objects.get(codename=codename)
-        UserForumPermission.objects.create(permission=permission, anonymous_user=True, has_perm=True)
+        UserForumPermission.objects.create(
+            permission=permission, anonymous_user=True, has_perm=True
+        )
     users = {}
     for name in seedlib.AUTHORS:
         users[name] = User.objects.create_user(name, f"{name}@example.invalid", "x")
@@ -88,7 +90,7 @@ def main(truth_path: str) -> None:
                 updates = {"created": planned.created}
                 if planned.edited:
                     updates.update(
-                        updated=planned.created.replace(second=0) + seedlib.timedelta(minutes=3),
+                        updated=planned.created.replace(second=0) + timedelta(minutes=3),
                         updates_count=1,
                         updated_by=users[planned.author],
                         update_reason="faute de frappe",

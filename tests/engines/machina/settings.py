@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+# Django reads settings from this module's names; the shared ones come whole, as
+# settings modules split in layers do (Spirit's own template: `from .base import *`).
+from django_site import *  # noqa: F403
+from django_site import DATA, DJANGO_APPS, DJANGO_MIDDLEWARE
 from machina import MACHINA_MAIN_STATIC_DIR, MACHINA_MAIN_TEMPLATE_DIR
 
-DATA = Path(os.environ["ENGINE_DATA"])
-SECRET_KEY = "test-install-only"  # a throwaway site on 127.0.0.1, never deployed
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LANGUAGE_CODE = "fr"
-TIME_ZONE = "Europe/Paris"
-USE_I18N = True
-USE_TZ = True
-ROOT_URLCONF = "urls"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA / "db.sqlite3")}}
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *DJANGO_APPS,
     "mptt",
     "haystack",
     "widget_tweaks",
@@ -41,13 +26,7 @@ INSTALLED_APPS = [
     "machina.apps.forum_permission",
 ]
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    *DJANGO_MIDDLEWARE,
     "machina.apps.forum_permission.middleware.ForumPermissionMiddleware",
 ]
 TEMPLATES = [

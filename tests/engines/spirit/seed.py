@@ -10,20 +10,18 @@ escapes HTML, so hostile markup shows as the text typed.
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 
 import django
 
 django.setup()
 
+import seedlib  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-
 from spirit.category.models import Category  # noqa: E402
 from spirit.comment.models import Comment  # noqa: E402
 from spirit.core.utils.markdown import Markdown, quotify  # noqa: E402
 from spirit.topic.models import Topic  # noqa: E402
-import seedlib  # noqa: E402
 
 
 def quoted(post: seedlib.PlannedPost, content: str) -> str:
@@ -34,7 +32,10 @@ def quoted(post: seedlib.PlannedPost, content: str) -> str:
 def main(truth_path: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     User = get_user_model()
-    users = {name: User.objects.create_user(name, f"{name}@example.invalid", "x") for name in seedlib.AUTHORS}
+    users = {
+        name: User.objects.create_user(name, f"{name}@example.invalid", "x")
+        for name in seedlib.AUTHORS
+    }
     truth = seedlib.Truth("django-spirit", "0.14.3")
     for planned_forum in seedlib.plan():
         category = Category.objects.create(

@@ -3,27 +3,13 @@ Europe/Paris, SQLite, local caches, Whoosh search index in the data folder."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+# Django reads settings from this module's names; the shared ones come whole, as
+# settings modules split in layers do (Spirit's own template: `from .base import *`).
+from django_site import *  # noqa: F403
+from django_site import DATA, DJANGO_APPS, DJANGO_MIDDLEWARE
 
-DATA = Path(os.environ["ENGINE_DATA"])
-SECRET_KEY = "test-install-only"  # a throwaway site on 127.0.0.1, never deployed
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-LANGUAGE_CODE = "fr"
-TIME_ZONE = "Europe/Paris"
-USE_I18N = True
-USE_TZ = True
-ROOT_URLCONF = "urls"
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA / "db.sqlite3")}}
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
+    *DJANGO_APPS,
     "django.contrib.humanize",
     "spirit.core",
     "spirit.admin",
@@ -51,13 +37,7 @@ INSTALLED_APPS = [
     "haystack",
 ]
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    *DJANGO_MIDDLEWARE,
     "spirit.user.middleware.TimezoneMiddleware",
     "spirit.user.middleware.LastIPMiddleware",
     "spirit.user.middleware.LastSeenMiddleware",

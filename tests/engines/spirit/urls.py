@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
-
 import spirit.urls
+from django.urls import include, path
 
 urlpatterns = [path("", include(spirit.urls))]
