@@ -17,6 +17,7 @@ import cli.alerts_replay  # noqa: F401  (adds notify and replay to `veille alert
 from cli import nlp, status
 from cli.alerts import alerts_app
 from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setup_logging
+from cli.crm import crm_app, msg, privacy_app
 from cli.detect import detect_command
 from cli.export import export_app
 from configuration.loader import VeilleConfig
@@ -47,6 +48,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(alerts_app, name="alerts")
 sources_app = typer.Typer(help="Configured sources and their crawls.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(crm_app, name="crm")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _print_progress(event: RunEvent) -> None:
@@ -192,7 +195,7 @@ def run(
     config_dir: ConfigDir = None,
     verbose: Verbose = False,
 ) -> None:
-    """Run every stage once: crawl, NLP, alerts, then send the notifications that are due."""
+    """Run every stage once: crawl, NLP, alerts, due notifications, and the CRM sync when on."""
     config = load(config_dir)
     setup_logging(verbose, config.settings.ops.log_format)
     # SIGTERM or Ctrl-C: the crawl child stops cleanly, the batch in hand is stored, the
@@ -211,6 +214,8 @@ def run(
     if report.stopped:
         console.print(status.stopped_line(config), markup=False)
         return
+    if report.crm is not None:
+        out.print(msg("synced", "fr", **vars(report.crm)), markup=False)
     if report.failed:
         raise typer.Exit(1)
 

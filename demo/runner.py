@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from configuration.loader import VeilleConfig
 from dashboard.auth import env_name
 from dashboard.launch import dashboard_command
+from demo.crm import demo_crm_environment, run_crm_demo
 from demo.forum.generator import generate_forum, write_ground_truth
 from demo.forum.server import DemoForumServer
 from pipeline.runner import run_once
@@ -87,11 +88,13 @@ def run_demo(
         if report.notifications is not None and report.notifications.messages:
             sent = report.notifications
             print_line(f"Notifications: {sent.sent} alerts sent, {sent.failed} failed")
+        crm_env = {**os.environ, **demo_crm_environment(dict(os.environ))}
+        run_crm_demo(config, crm_env, print_line)
         if not dashboard:
             return 0 if run.status != "failed" else 1
         dash = config.settings.dashboard
         print_line(f"Dashboard: http://{dash.host}:{dash.port}/  (Ctrl-C to stop)")
-        env = {**os.environ, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
+        env = {**crm_env, "VEILLE_CONFIG_DIR": str(Path(config.directory).resolve())}
         env.update(demo_passwords(config, env, print_line))
         try:
             return subprocess.call(dashboard_command(config), env=env)

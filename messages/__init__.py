@@ -2,8 +2,8 @@
 
 The dashboard (`messages.dashboard`), `veille alerts` (`messages.cli`), the alert `why`
 texts and notifications (`messages.alerts`), `veille status` and `schedule`
-(`messages.ops`) look their words up with `t(key, lang)`; a
-test checks that both languages have every key, with the same placeholders. A key
+(`messages.ops`), the CRM page and commands (`messages.crm`) look their words up with
+`t(key, lang)`; a test checks that both languages have every key, with the same placeholders. A key
 missing in English falls back to French, and a key missing everywhere shows the key
 itself, so that a forgotten entry is visible rather than blank. Like `records`, a leaf:
 it imports nothing else of Veille.
@@ -15,6 +15,7 @@ import logging
 
 from messages.alerts import ALERTS
 from messages.cli import CLI
+from messages.crm import CRM
 from messages.dashboard import DASHBOARD
 from messages.ops import OPS
 
@@ -33,7 +34,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-CATALOGUE = _merge(DASHBOARD, CLI, ALERTS, OPS)
+CATALOGUE = _merge(DASHBOARD, CLI, ALERTS, OPS, CRM)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:

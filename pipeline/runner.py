@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from configuration.loader import VeilleConfig
 from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
+from pipeline.crm.context import SyncReport
+from pipeline.crm.stage import sync_if_enabled
 from records import CrawlRun, QuarantinedRecord
 from records.vocab import OPEN_ALERT_STATUSES
 from storage import Store, UpsertCounts, data_dir, open_store
@@ -343,6 +345,8 @@ class RunReport:
     mentions: int
     open_alerts: int
     stopped: bool = False
+    # The CRM stage's sync; None while CRM linking is off (crm.yaml) or not ready.
+    crm: SyncReport | None = None
 
     @property
     def failed(self) -> bool:
@@ -385,6 +389,7 @@ def run_once(
         alerts = evaluate_alerts(config, store, progress=stage_progress, stop=stop)
         emit(StageDone(alerts))
         sent = None if stop is not None and stop.is_set() else send_notifications(config, store)
+        crm = None if stop is not None and stop.is_set() else sync_if_enabled(config, store)
         return RunReport(
             stopped=stop is not None and stop.is_set(),
             crawls=crawls,
@@ -394,6 +399,7 @@ def run_once(
             raw_posts=store.count_raw_posts(),
             mentions=store.count_mentions(),
             open_alerts=len(store.list_alerts(OPEN_ALERT_STATUSES)),
+            crm=crm,
         )
     finally:
         store.close()
