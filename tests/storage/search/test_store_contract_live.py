@@ -15,6 +15,7 @@ import pytest
 from storage.search.client import SearchCluster
 from storage.search.store import SearchStore
 from tests.storage.test_store_contract import (
+    AlertStoreContract,
     CrawlStoreContract,
     NlpStoreContract,
 )
@@ -37,4 +38,8 @@ class TestSearchCrawlStore(SearchBackend, CrawlStoreContract):
 
 
 class TestSearchNlpStore(SearchBackend, NlpStoreContract):
+    pass
+
+
+class TestSearchAlertStore(SearchBackend, AlertStoreContract):
     pass
