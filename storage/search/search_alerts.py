@@ -238,8 +238,10 @@ class SearchAlertsMixin(SearchNlpMixin):
         if not hours:
             return []
         end = start + timedelta(hours=hours)
-        histogram = {"date_histogram": {"field": "ts", "fixed_interval": "1h"}}
-        histogram["aggs"] = {"brands": brand_counts(brand_ids)}
+        histogram: dict[str, Any] = {
+            "date_histogram": {"field": "ts", "fixed_interval": "1h"},
+            "aggs": {"brands": brand_counts(brand_ids)},
+        }
         found = self._aggs(counted(period(start, end)), {"hours": histogram})
         out = []
         for bucket in found.get("hours", {}).get("buckets", []):

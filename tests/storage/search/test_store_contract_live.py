@@ -18,6 +18,7 @@ from tests.storage.test_store_contract import (
     AlertStoreContract,
     CrawlStoreContract,
     NlpStoreContract,
+    ReadStoreContract,
 )
 
 pytestmark = pytest.mark.requires_search_cluster
@@ -42,4 +43,8 @@ class TestSearchNlpStore(SearchBackend, NlpStoreContract):
 
 
 class TestSearchAlertStore(SearchBackend, AlertStoreContract):
+    pass
+
+
+class TestSearchReadStore(SearchBackend, ReadStoreContract):
     pass
