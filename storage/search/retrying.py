@@ -68,7 +68,7 @@ def call(
             if not retryable(exc):
                 raise
             waited = time.monotonic() - started
-            if waited + delay > policy.budget_s:
+            if waited >= policy.budget_s:
                 raise SearchClusterUnavailable(
                     f"search cluster {where}: {what} failed after {attempt} attempts in "
                     f"{waited:.1f}s (retry budget {policy.budget_s:g}s): {_short(exc)}"
@@ -81,7 +81,8 @@ def call(
                 attempt,
                 delay,
             )
-            sleep(delay)
+            # The last wait is cut to the budget, so a last attempt is made at its end.
+            sleep(min(delay, policy.budget_s - waited))
             delay = min(delay * 2, policy.max_delay_s)
             attempt += 1
 
