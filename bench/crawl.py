@@ -6,12 +6,14 @@ Serves a phpBB forum of threads × posts (default 20,000 posts, ten a page) from
 process, then crawls it `--runs` times each way, every crawl in a fresh child process:
 - Veille: `crawlers.run` with the `phpbb` preset: quotes, signatures, dates, canonical
   URLs, incremental thread state, batched writes to a fresh SQLite store;
+- Veille auto: the same with `preset: auto`, the engine recognised from the first page;
 - bare Scrapy: a spider that follows the same links and counts the posts, nothing else.
 Both use the same politeness settings (robots.txt, User-Agent, no AutoThrottle,
 `--concurrency` requests per domain). Prints posts/s per run, the medians, their
-ratio (goal: Veille ≥ 0.8 of bare Scrapy) and each kind's peak memory (max RSS of its
-crawl process, from resource.getrusage of children). It also prints posts per CPU
-second of the crawl process: on a shared machine wall time is noisy, CPU time much less.
+ratios (goal: Veille ≥ 0.8 of bare Scrapy, auto-detected too) and each kind's peak
+memory (max RSS of its crawl process, from resource.getrusage of children). It also
+prints posts per CPU second of the crawl process: on a shared machine wall time is
+noisy, CPU time much less.
 
 Where Veille's extra time goes (profiles of the 2026-11 version, per 20,000 posts): its
 parsing (dates, quotes, signatures, canonical URLs, thread state) about 1.4 CPU s more
@@ -40,17 +42,21 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = "bench-forum"
 BARE_SPIDER = Path(__file__).resolve().parent / "bare_spider.py"
+# bare Scrapy; Veille with the phpbb preset; Veille with `preset: auto` (engine detected).
+KINDS = ("bare", "veille", "auto")
 
 
-def veille_config(workdir: Path, start_url: str, concurrency: int) -> tuple[Path, dict[str, str]]:
-    """A config directory with one phpBB source on the local forum, and the child's env."""
+def veille_config(
+    workdir: Path, start_url: str, concurrency: int, preset: str = "phpbb"
+) -> tuple[Path, dict[str, str]]:
+    """A config directory with one source on the local forum (phpbb or auto), and env."""
     config_dir = workdir / "config"
     shutil.copytree(REPO / "config", config_dir)
     source = {
         "id": SOURCE,
         "name": "Bench forum",
         "kind": "forum",
-        "preset": "phpbb",
+        "preset": preset,
         "start_urls": [start_url],
         "max_pages": 100_000,
         "max_thread_pages": 10_000,
@@ -68,11 +74,12 @@ def veille_config(workdir: Path, start_url: str, concurrency: int) -> tuple[Path
 def measure_one(kind: str, start_url: str, concurrency: int) -> dict[str, Any]:
     """One crawl of `kind` (this runs in its own process, so children are only its own)."""
     started = time.perf_counter()
-    if kind == "veille":
+    if kind in ("veille", "auto"):
         from crawlers.run import crawl_source
 
+        preset = "auto" if kind == "auto" else "phpbb"
         with tempfile.TemporaryDirectory() as tmp:
-            config_dir, env = veille_config(Path(tmp), start_url, concurrency)
+            config_dir, env = veille_config(Path(tmp), start_url, concurrency, preset)
             run = crawl_source(config_dir, SOURCE, env=env)
             posts, status = run.posts_new, run.status
     else:
@@ -102,7 +109,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=100)
     parser.add_argument("--posts", type=int, default=200, help="posts per thread")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--one", choices=("veille", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -112,7 +119,7 @@ def main() -> None:
     from demo.sample_forum import SampleForum, SampleForumServer
 
     forum = SampleForum(args.threads, args.posts, cache_pages=True)
-    results: dict[str, list[dict[str, Any]]] = {"veille": [], "bare": []}
+    results: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
@@ -122,7 +129,7 @@ def main() -> None:
         print(f"forum: {forum.total_posts} posts on {forum.total_posts // forum.page_size} pages")
         for i in range(args.runs):
             # Alternate the kinds so that a noisy neighbour hurts both alike.
-            for kind in ("bare", "veille"):
+            for kind in KINDS:
                 command = [sys.executable, __file__, "--one", kind, "--url", url,
                            "--concurrency", str(args.concurrency)]  # fmt: skip
                 line = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
@@ -146,6 +153,8 @@ def main() -> None:
     print(f"ratio Veille / bare Scrapy: {wall['veille'] / wall['bare']:.2f} (goal >= 0.8)")
     # Wall time on a shared machine is noisy; CPU time says what each crawl costs.
     print(f"ratio per CPU second:       {cpu['veille'] / cpu['bare']:.2f}")
+    print(f"ratio Veille auto-detected / bare Scrapy: {wall['auto'] / wall['bare']:.2f}")
+    print(f"ratio auto-detected per CPU second:       {cpu['auto'] / cpu['bare']:.2f}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import cli.alerts_replay  # noqa: F401  (adds notify and replay to `veille alert
 from cli import nlp
 from cli.alerts import alerts_app
 from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setup_logging
+from cli.detect import detect_command
+from cli.export import export_app
 from configuration.loader import VeilleConfig
 from dashboard.launch import dashboard_command
 from demo.runner import run_demo
@@ -110,6 +112,7 @@ def config_check(config_dir: ConfigDir = None) -> None:
 @sources_app.command("status")
 def sources_status_command(config_dir: ConfigDir = None) -> None:
     """Per source: last crawl (status, duration, pages, posts, errors) and the next one."""
+    from pipeline.crawl_health import BROKEN_RUNS
     from pipeline.sources_status import sources_status
 
     config = load(config_dir)
@@ -138,6 +141,16 @@ def sources_status_command(config_dir: ConfigDir = None) -> None:
                 markup=False,
             )
             out.print(f"  errors: {row.errors_text}", markup=False)
+            if row.reasons_text:
+                out.print(f"  pages that gave nothing: {row.reasons_text}", markup=False)
+            if row.engine:
+                out.print(f"  engine (auto): {row.engine}", markup=False)
+            if row.broken:
+                out.print(
+                    f"  BROKEN: the last {BROKEN_RUNS} crawls stored nothing from topic lists "
+                    "that have threads",
+                    markup=False,
+                )
         out.print(f"  threads known: {row.threads_known}; next: {next_text}", markup=False)
 
 
@@ -245,6 +258,8 @@ def demo(
 
 app.command("eval")(nlp.eval_command)
 app.add_typer(nlp.sentiment_app, name="sentiment")
+app.add_typer(export_app, name="export")
+sources_app.command("detect")(detect_command)
 
 
 def main() -> None:

@@ -50,6 +50,9 @@ class RuleType:
     # evaluate(rule, ctx) -> findings: the rule's config, a pipeline.alerts.rules.RuleContext,
     # a list of pipeline.alerts.rules.Finding (the why texts are written by the rule).
     evaluate: Callable[[Any, Any], list[Any]]
+    # True for a rule that reads the crawl runs rather than a batch of mentions
+    # (source_broken): evaluated once per alerts run, with or without new mentions.
+    per_run: bool = False
 
 
 RULE_TYPES: Registry[RuleType] = Registry("veille.alert_rules", "alert rule type")

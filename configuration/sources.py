@@ -81,6 +81,9 @@ class ForumSelectors(StrictModel):
     quote_cite: str | None = None
     signature: str | None = None
     edit_notice: str | None = None
+    # The quoted post's id, in the form `post_id` gives, where the engine links a quote
+    # to the post it quotes (fills `reply_to`).
+    quote_post: str | None = None
 
 
 def _option_blocks() -> set[str]:
@@ -107,7 +110,8 @@ class SourceConfig(BaseModel):
     obey_robots: bool | None = None
     selectors: ForumSelectors | None = None
     preset: str | None = Field(
-        default=None, description="Forum engine preset (phpbb, xenforo, discourse_html, …)."
+        default=None,
+        description="Forum engine preset (phpbb, xenforo, discourse_html, …), or auto.",
     )
     days_back: int | None = Field(
         default=None, ge=1, description="Skip threads and posts older than this many days."

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from configuration.sources import ForumSelectors, SourceConfig, SourceKind
+from crawlers.detect import AUTO
 from crawlers.presets import missing_selectors, resolve_selectors
 from crawlers.selectors import check_expression
 
@@ -176,16 +177,20 @@ class JsonApiOptions(_Options):
 def forum_selectors(source: SourceConfig) -> ForumSelectors:
     """The preset's selectors with the source's own on top; ValueError if incomplete."""
     overrides = source.selectors.model_dump() if source.selectors else {}
-    try:
-        merged = resolve_selectors(source.preset, overrides)
-    except KeyError as exc:
-        raise ValueError(f"preset: {exc.args[0]}") from None
-    if missing := missing_selectors(merged):
-        via = f"preset {source.preset!r} plus " if source.preset else ""
-        raise ValueError(
-            f"source {source.id!r}: {via}selectors lack {', '.join(missing)} "
-            "(name a preset or give these selectors)"
-        )
+    if source.preset == AUTO:
+        # Detection (crawlers/detect.py) completes these at crawl time.
+        merged = {k: v for k, v in overrides.items() if v}
+    else:
+        try:
+            merged = resolve_selectors(source.preset, overrides)
+        except KeyError as exc:
+            raise ValueError(f"preset: {exc.args[0]}") from None
+        if missing := missing_selectors(merged):
+            via = f"preset {source.preset!r} plus " if source.preset else ""
+            raise ValueError(
+                f"source {source.id!r}: {via}selectors lack {', '.join(missing)} "
+                "(name a preset or give these selectors)"
+            )
     for name, expression in merged.items():
         if problem := check_expression(expression):
             raise ValueError(f"selectors.{name}: invalid selector {expression!r}: {problem}")
@@ -193,6 +198,9 @@ def forum_selectors(source: SourceConfig) -> ForumSelectors:
 
 
 def _check_forum(source: SourceConfig) -> None:
+    if source.preset is None and source.selectors is None:
+        # Neither preset nor selectors: the engine is recognised at crawl time.
+        source.preset = AUTO
     forum_selectors(source)
 
 

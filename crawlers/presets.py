@@ -64,6 +64,11 @@ _PHPBB = Preset(
         "quote_cite": "cite",
         "signature": "div.signature",
         "edit_notice": "div.notice",
+        # phpBB 3.2+ quotes carry the quoted post's id ("p" + id is its post_id).
+        "quote_post": (
+            "xpath:concat('p', (.//blockquote//cite/a[@data-post-id])[1]/@data-post-id)"
+            " ::re(^p\\d+$)"
+        ),
     },
     page_params=frozenset({"start", "f", "hilit", "view"}),
 )
@@ -93,6 +98,11 @@ _VBULLETIN = Preset(
         "signature": "blockquote.signature, div.signaturecontainer",
         "edit_notice": "blockquote.lastedited, div.lastedited",
         "likes": "span.postlike-count::text",
+        # "Envoyé par X" links showthread.php?p=123#post123; the post_id is "post_123".
+        "quote_post": (
+            "xpath:concat('post_', substring-after((.//div[@class='bbcode_postedby']"
+            "/a[contains(@href,'#post')])[1]/@href, '#post')) ::re(^post_\\d+$)"
+        ),
     },
     page_params=frozenset({"page", "p"}),
     page_rewrites=((r"/page\d+$", ""),),
@@ -124,6 +134,11 @@ _XENFORO = Preset(
         "edit_notice": "div.message-lastEdit",
         # "MaraT, kev and 3 others": reactions are named, then counted.
         "likes": "a.reactionsBar-link",
+        # data-source="post: 77098"; the post_id is "post-77098".
+        "quote_post": (
+            "xpath:concat('post-', substring-after((.//blockquote[@data-source])[1]"
+            "/@data-source, 'post: ')) ::re(^post-\\d+$)"
+        ),
     },
     page_rewrites=((r"/page-\d+/?$", "/"),),
 )
@@ -153,6 +168,11 @@ _INVISION = Preset(
         "signature": "div[data-role=memberSignature]",
         "edit_notice": "[data-excludequote]",
         "likes": "ul.ipsReact_reactions li.ipsReact_reactCount",
+        # The quoted comment's id; the post_id is "elComment_<id>".
+        "quote_post": (
+            "xpath:concat('elComment_', (.//blockquote[@data-ipsquote-contentcommentid])[1]"
+            "/@data-ipsquote-contentcommentid) ::re(^elComment_\\d+$)"
+        ),
     },
     page_rewrites=((r"/page/\d+/?$", "/"),),
 )
@@ -183,6 +203,8 @@ _SMF = Preset(
         "signature": "div.signature",
         "edit_notice": "span.modified",
         "likes": "ul.floatleft li.smflikebutton span.like_count::text",
+        # "Citation de: X" links …topic=5.msg23#msg23; the post_id is "msg23".
+        "quote_post": "blockquote cite a::attr(href) ::re(#(msg\\d+)$)",
     },
     page_rewrites=((r"([?&;]topic=\d+)\.\d+", r"\1.0"),),
 )
@@ -236,43 +258,123 @@ _DISCOURSE_HTML = Preset(
         "quote_author": "::attr(data-username)",
         "quote_cite": "div.title",
         "likes": "meta[itemprop=userInteractionCount]::attr(content)",
+        # data-post is the quoted post's number in the topic; the post_id is "post_<n>".
+        # A quote of another topic's post names a post of that topic: left out.
+        "quote_post": (
+            "xpath:concat('post_', (.//aside[contains(@class,'quote')])[1][not(@data-topic)"
+            " or contains(concat(//link[@rel='canonical']/@href, '/'),"
+            " concat('/', @data-topic, '/'))"
+            " or contains(//link[@rel='canonical']/@href, concat('/', @data-topic, '?'))]"
+            "/@data-post) ::re(^post_\\d+$)"
+        ),
     },
     page_params=frozenset({"page"}),
     page_rewrites=((r"(/t/[^/]+/\d+)/\d+/?$", r"\1"),),
     post_id_scope="thread",
 )
 
+# Checked against django-machina 1.3.1 installed from the package registry (default
+# templates, French): see tests/engines/. The byline is plain text, "Par: gege le 21
+# novembre 2026 17:47", with no <time> element.
 _DJANGO = Preset(
     name="django_machina",
-    engine="Django forum engines (django-machina markup)",
+    engine="django-machina 1.x (default templates)",
     selectors={
         "forum_links": "a.forum-name-link::attr(href)",
-        "topic_row": "table.topiclist tbody tr",
+        "topic_row": "div.topiclist div.card-body > div.row",
         "topic_links": "a.topic-name-link::attr(href)",
-        "topic_last_post": "xpath:(.//td[contains(@class,'topic-last-post')]//text())[last()]",
-        "topic_replies": "td.topic-count::text",
+        "topic_last_post": "div.topic-last-post small::text",
+        "topic_replies": "div.topic-count::text",
         "next_page": "xpath://ul[contains(@class,'pagination')]//a[@rel='next' or .='»']/@href",
         "thread_title": "h1::text",
-        "post": "div.post[id]",
+        "post": "div.card.post[id]",
         "post_id": "::attr(id)",
         "permalink": "h4.subject a::attr(href)",
-        "author": "p.post-meta a.username::text",
-        "author_url": "p.post-meta a.username::attr(href)",
-        "date": "p.post-meta time::attr(datetime), p.post-meta time::text",
+        "author": "div.post-sidebar div.username b::text",
+        "author_url": "div.post-sidebar div.username a::attr(href)",
+        # The text after the author's link (" le 21 novembre 2026 17:47"): a digit in a
+        # user name ("Lulu83") would otherwise be read as part of the date.
+        "date": "xpath:.//div[contains(@class,'post-content-wrapper')]/p/small/text()[last()]",
         "body": "div.post-content",
         "quote": "blockquote",
-        "quote_author": "cite::text",
-        "quote_cite": "cite",
         "signature": "div.post-signature",
-        "edit_notice": "div.post-edit-note",
-        "likes": "span.post-votes::text",
+        "edit_notice": "div.edit-info",
     },
     page_params=frozenset({"page", "post"}),
 )
 
+# Checked against Spirit 0.14.3 (django-spirit) installed from the package registry
+# (default theme, French): see tests/engines/. A comment shows a short relative date
+# ("3h", "27 Nov") and the full one in the title attribute, which is what is read.
+_SPIRIT = Preset(
+    name="spirit",
+    engine="Spirit 0.x (django-spirit, default theme)",
+    selectors={
+        # The category menu (which also holds "active topics"), then each row's category.
+        "forum_links": (
+            "xpath://a[contains(@class,'menu_list__link')][contains(@href,'/category/')]/@href"
+            " | //div[@class='topic__category']/a/@href"
+        ),
+        "topic_row": "div.layout__topics__topic",
+        "topic_links": "a.topic__link::attr(href)",
+        "topic_last_post": "div.topic__date::attr(title)",
+        "topic_replies": "div.topic__comments",
+        "next_page": "xpath://ul[@class='paginator']//a[i[contains(@class,'fa-chevron-right')]]/@href",
+        "thread_title": "h1.headline",
+        "post": "div.comments_list__comment[data-pk]",
+        "post_id": "::attr(data-pk)",
+        "permalink": "input.comment__footer__share__url::attr(value)",
+        "author": "a.comment__info__username__link span::text",
+        "author_url": "a.comment__info__username__link::attr(href)",
+        "date": "ul.comment__info__date li[title]::attr(title)",
+        "body": "div.comment__text",
+        "quote": "blockquote",
+    },
+    page_params=frozenset({"page"}),
+)
+
+# Checked against FlaskBB 2.2.0 installed from the package registry (default theme,
+# French): see tests/engines/. FlaskBB's quote button writes "**[gege](/user/gege)
+# wrote:**" above the quoted lines, so the author's line is a paragraph just before the
+# <blockquote>; both are cut out of the body (the line alone makes no quote).
+_FLASKBB = Preset(
+    name="flaskbb",
+    engine="FlaskBB 2.x (default theme)",
+    selectors={
+        "forum_links": "div.forum-name a::attr(href)",
+        "topic_row": "div.forum-row",
+        "topic_links": "div.topic-name > a::attr(href)",
+        "topic_last_post": "div.topic-last-post > a::text",
+        "topic_replies": "div.topic-stats::text",
+        "next_page": "xpath://ul[contains(@class,'pagination')]//a[.='»']/@href",
+        "thread_title": "div.topic-header a::text",
+        "post": "div.post-row[id]",
+        "post_id": "::attr(id)",
+        "permalink": "div.post-meta a[href*='/post/']::attr(href)",
+        "author": "div.author-name a::text",
+        "author_url": "div.author-name a::attr(href)",
+        "date": "div.post-meta a[href*='/post/'] time::attr(datetime)",
+        "body": "div.post-content",
+        "quote": "xpath:.//blockquote | .//p[strong/a][following-sibling::*[1][self::blockquote]]",
+        "signature": "div.post-signature",
+    },
+    page_params=frozenset({"page"}),
+)
+
 PRESETS: dict[str, Preset] = {
     p.name: p
-    for p in (_PHPBB, _VBULLETIN, _XENFORO, _INVISION, _SMF, _KHOROS, _DISCOURSE_HTML, _DJANGO)
+    for p in (
+        _PHPBB,
+        _VBULLETIN,
+        _XENFORO,
+        _INVISION,
+        _SMF,
+        _KHOROS,
+        _DISCOURSE_HTML,
+        _DJANGO,
+        _SPIRIT,
+        _FLASKBB,
+    )
 }
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from configuration.base import ConfigError
 from configuration.loader import VeilleConfig, load_config
 from configuration.sources import SourceConfig
+from crawlers.offline import use_shipped_suffix_list
 from crawlers.stats import fill_run
 from records import CrawlRun
 from storage import Store, open_store
@@ -47,6 +48,7 @@ def run_crawl(
     config: VeilleConfig, source: SourceConfig, progress_interval: float = PROGRESS_INTERVAL
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Crawl `source` in this process (once per process); returns stats and extra errors."""
+    use_shipped_suffix_list()  # before Scrapy is imported (crawlers/offline.py)
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.settings import build_settings

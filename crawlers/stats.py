@@ -14,7 +14,9 @@ Keys written during a crawl:
   source's days_back, not stored;
 - `veille/threads/new|resumed|unchanged|too_old`: what an incremental forum crawl did
   with each topic-list row (`crawlers.state`);
-- `veille/skipped`: requests refused by robots.txt or the offsite filter (not errors).
+- `veille/skipped`: requests refused by robots.txt or the offsite filter (not errors);
+- `veille/engine/<preset>|generic`: the engine `preset: auto` recognised;
+- `veille/threads/followed`: links the generic extractor followed from a list page.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ POSTS_PREFIX = "veille/posts/"
 POSTS_SEEN = "veille/posts/seen"
 THREADS_PREFIX = "veille/threads/"
 SKIPPED = "veille/skipped"
+# How a forum with `preset: auto` was read: `veille/engine/<preset>` or `.../generic`.
+ENGINE_PREFIX = "veille/engine/"
 
 # Scrapy's own counters, summarised into CrawlRun.errors with a shorter prefix. Download
 # exceptions are counted per attempt (retries included), so they are kept apart from
@@ -80,7 +84,7 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, int]:
             details["posts/" + key.removeprefix(POSTS_PREFIX)] = value
         elif key == SKIPPED:
             details["skipped"] = value
-        elif key.startswith("veille/retry/"):
+        elif key.startswith(("veille/retry/", ENGINE_PREFIX)):
             details[key.removeprefix("veille/")] = value
     return details
 

@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard.data import _config, _env_key, _EnvKey, _store, safe_url
 from pipeline.alerts import lifecycle
+from pipeline.crawl_health import is_broken, parse_reasons
 from records import Alert, Mention
 from storage import MentionFilter
 
@@ -191,9 +192,15 @@ def _crawl_runs(env_key: _EnvKey, tz: str, limit: int) -> pd.DataFrame:
             "posts_unchanged": r.posts_unchanged,
             "errors": sum(r.errors.values()),
             "error_detail": ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())),
+            # Why pages gave nothing, and whether the run read nothing it should have
+            # (pipeline.crawl_health), for the Sources page's reasons and broken flag.
+            "parse_reasons": parse_reasons(r.errors),
+            "broken": is_broken(r),
+            "engine": next((k.split("/", 1)[1] for k in r.details if k.startswith("engine/")), ""),
         }
         for r in _store(env_key).crawl_runs(limit=limit)
     ]
     columns = ["source_id", "source", "started_at", "finished_at", "status", "pages"]
     columns += ["posts_new", "posts_updated", "posts_unchanged", "errors", "error_detail"]
+    columns += ["parse_reasons", "broken", "engine"]
     return pd.DataFrame(records, columns=columns)

@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from pipeline.export import defuse_cell
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("pdf", "png")
@@ -41,11 +43,7 @@ def figures_csv(sections: Mapping[str, pd.DataFrame]) -> bytes:
 def _defused(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
-        safe[column] = safe[column].map(
-            lambda v: (
-                f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-            )
-        )
+        safe[column] = safe[column].map(defuse_cell)
     return safe
 
 

@@ -57,6 +57,8 @@ class SampleForum:
     endless_thread: int | None = None
     throttled: set[str] = field(default_factory=set)
     hits: Counter[str] = field(default_factory=Counter)
+    # The post block's class: another one is a theme change the preset no longer reads.
+    post_class: str = "post"
     # Keep rendered pages (benchmarks: the server must not be what is measured).
     cache_pages: bool = False
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
@@ -142,7 +144,8 @@ class SampleForum:
             )
         edit = '<div class="notice">Dernière modification par x, modifié 1 fois.</div>'
         return (
-            f'<div id="p{pid}" class="post has-profile bg{index % 2 + 1}"><div class="inner">'
+            f'<div id="p{pid}" class="{self.post_class} has-profile bg{index % 2 + 1}">'
+            f'<div class="inner">'
             f'<div class="postbody"><p class="author"><a href="./viewtopic.php?p={pid}'
             f'&amp;sid={SID}#p{pid}">#</a> par <strong><a href="./memberlist.php?mode='
             f'viewprofile&amp;u={index % 97}&amp;sid={SID}" class="username">{author}</a>'

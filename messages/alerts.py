@@ -72,6 +72,16 @@ ALERTS: dict[str, dict[str, str]] = {
         "en": "New thread “{title}” about {brand}: {replies} in the last {hours} h "
         "({total} in all, opened {age} h ago)",
     },
+    # source_broken
+    "why.source_broken": {
+        "fr": "Source {name} ({source_id}) cassée : ses {runs} derniers passages n'ont "
+        "enregistré aucun message alors que ses listes de sujets en montrent. Raisons : "
+        "{reasons}. Vérifier son preset ou ses sélecteurs (veille sources detect URL).",
+        "en": "Source {name} ({source_id}) is broken: its last {runs} crawls stored no post "
+        "although its topic lists show threads. Reasons: {reasons}. "
+        "Check its preset or selectors (veille sources detect URL).",
+    },
+    "why.source_broken.none": {"fr": "aucune comptée", "en": "none counted"},
     # notifications (pipeline.alerts.notify)
     "notify.title.one": {
         "fr": "[Veille] Alerte {severity} : {brand}",

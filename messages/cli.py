@@ -1,4 +1,4 @@
-"""Command-line texts of `veille alerts` (triage, SLA, replay), French and English."""
+"""Command-line texts (alert triage, SLA, replay; source detection; export), French and English."""
 
 from __future__ import annotations
 
@@ -42,5 +42,50 @@ CLI: dict[str, dict[str, str]] = {
     "cli.replay.total": {
         "fr": "{n} alerte(s) auraient été levées",
         "en": "{n} alert(s) would have fired",
+    },
+    # veille sources detect
+    "cli.detect.engine": {
+        "fr": "Moteur : {engine} (confiance {confidence:.2f})",
+        "en": "Engine: {engine} (confidence {confidence:.2f})",
+    },
+    "cli.detect.generic": {
+        "fr": "aucun preset reconnu : extracteur générique",
+        "en": "no preset recognised: generic extractor",
+    },
+    "cli.detect.evidence": {"fr": "  indices : {evidence}", "en": "  evidence: {evidence}"},
+    "cli.detect.selectors": {"fr": "Sélecteurs utilisés :", "en": "Selectors it would use:"},
+    "cli.detect.generic_selectors": {
+        "fr": "  (extracteur générique : blocs de messages répétés, auteur, date et texte)",
+        "en": "  (generic extractor: repeated post blocks, each with author, date and body)",
+    },
+    "cli.detect.thread": {"fr": "Premier fil : {url}", "en": "First thread: {url}"},
+    "cli.detect.no_thread": {
+        "fr": "Aucun fil trouvé depuis cette page ({pages} pages lues).",
+        "en": "No thread found from this page ({pages} pages read).",
+    },
+    "cli.detect.post": {
+        "fr": "  - {author}, {date} UTC : {words}",
+        "en": "  - {author}, {date} UTC: {words}",
+    },
+    "cli.detect.unreadable": {
+        "fr": "  {n} blocs de messages illisibles sur cette page",
+        "en": "  {n} post blocks on this page could not be read",
+    },
+    "cli.detect.config": {
+        "fr": 'Pour l\'ajouter : kind: forum, start_urls: ["{url}"]{preset}',
+        "en": 'To add it: kind: forum, start_urls: ["{url}"]{preset}',
+    },
+    # veille export mentions
+    "cli.export.written": {
+        "fr": "{n} mentions écrites dans {path}",
+        "en": "{n} mentions written to {path}",
+    },
+    "cli.export.bad_since": {
+        "fr": "--since : date ISO 8601 attendue (2026-03-14 ou 2026-03-14T10:00), reçu {value!r}",
+        "en": "--since: expected an ISO 8601 date (2026-03-14 or 2026-03-14T10:00), got {value!r}",
+    },
+    "cli.export.bad_format": {
+        "fr": "--format : jsonl ou csv attendu, reçu {value!r}",
+        "en": "--format: expected jsonl or csv, got {value!r}",
     },
 }

@@ -147,6 +147,7 @@ def evaluate_alerts(
 
     with _STAGE_LOCK:
         drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress)
+        touched.update(alert.id for alert in stage.check_crawls())
     report.alerts_touched = sorted(touched)
     return report
 

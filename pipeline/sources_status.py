@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from configuration.loader import VeilleConfig
 from configuration.sources import SourceConfig
 from crawlers.stats import final_error_count
+from pipeline.crawl_health import BROKEN_RUNS, broken_streak, parse_reasons, reason_text
 from records import CrawlRun
 from records.vocab import THREAD_PREFIX
 from storage import Store
@@ -27,6 +28,22 @@ class SourceStatus:
     last: CrawlRun | None
     threads_known: int
     next_due: datetime | None
+    # The last BROKEN_RUNS crawls each stored nothing from lists that have threads.
+    broken: bool = False
+
+    @property
+    def reasons_text(self) -> str:
+        """Why the last run's pages gave nothing, in words ("" when they all read)."""
+        if self.last is None:
+            return ""
+        reasons = parse_reasons(self.last.errors)
+        return ", ".join(f"{reason_text(k, 'en')} ({k}={v})" for k, v in reasons.items())
+
+    @property
+    def engine(self) -> str:
+        """How `preset: auto` read the source in its last run ("" when not auto)."""
+        details = self.last.details if self.last is not None else {}
+        return next((k.split("/", 1)[1] for k in details if k.startswith("engine/")), "")
 
     @property
     def errors_text(self) -> str:
@@ -64,8 +81,9 @@ def sources_status(config: VeilleConfig, store: Store) -> list[SourceStatus]:
     """Status of every configured source, in config order."""
     rows = []
     for source in config.sources:
-        runs = store.crawl_runs(source.id, limit=1)
+        runs = store.crawl_runs(source.id, limit=BROKEN_RUNS)
         last = runs[0] if runs else None
         known = len(store.crawl_states(source.id, THREAD_PREFIX))
-        rows.append(SourceStatus(source, last, known, next_due(source, last)))
+        broken = bool(broken_streak(runs))
+        rows.append(SourceStatus(source, last, known, next_due(source, last), broken))
     return rows

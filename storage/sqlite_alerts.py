@@ -1,7 +1,8 @@
-"""The alert side of the embedded store: atomic alert updates, the aggregate counts the
-volume rules need, and the durable notification outbox.
+"""The alert side of the embedded store (`storage.base.AlertStore`): the mentions after the
+stage's cursor, atomic alert updates, the aggregate counts the volume rules need, and the
+durable notification outbox.
 
-A mixin of `SQLiteStore`, kept apart so the main module stays readable. Counts are
+A mixin of `SQLiteStore`, one per store protocol. Counts are
 indexed aggregate queries (one per time window), never Python loops over mentions.
 """
 
@@ -15,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from records import Alert, OutboxItem, parse_utc
+from records import Alert, Mention, OutboxItem, parse_utc
 from storage.base import WindowCount
 from storage.sqlite_text import iso as _iso
 from storage.sqlite_text import marks as _marks
@@ -36,6 +37,15 @@ class SQLiteAlertsMixin:
 
     _read: Callable[..., list[sqlite3.Row]]
     _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _mentions_from_rows: Callable[[Iterable[sqlite3.Row]], list[Mention]]
+
+    def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
+        """Mentions stored or changed after `seq`, oldest first."""
+        rows = self._read(
+            "SELECT seq, data, sentiment_override FROM mentions WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        )
+        return list(zip([r["seq"] for r in rows], self._mentions_from_rows(rows), strict=True))
 
     # --- alerts ---------------------------------------------------------------------
 

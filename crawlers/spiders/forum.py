@@ -28,9 +28,11 @@ from crawlers.dates import DateParseError, parse_post_date
 from crawlers.items import RawPost
 from crawlers.kinds import forum_selectors
 from crawlers.middlewares import fetched_at
+from crawlers.posts import BadPost, languages_for, read_post
 from crawlers.presets import Preset, preset_for
-from crawlers.selectors import first_text, root_of, select, select_elements
+from crawlers.selectors import first_text, root_of, select, select_elements, select_texts
 from crawlers.spiders.base import VeilleSpider
+from crawlers.spiders.forum_auto import AUTO, AutoForumMixin
 from crawlers.state import (
     RESUMED,
     THREADS_PREFIX,
@@ -43,7 +45,6 @@ from crawlers.state import (
     listing_of,
 )
 from crawlers.stats import POSTS_PREFIX
-from crawlers.text import extract_post_text
 from crawlers.urls import canonical_url, join_url, strip_fragment
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,6 @@ logger = logging.getLogger(__name__)
 # Query parameters that only say which page of a topic is shown (phpBB uses `start`).
 PAGINATION_PARAMS = frozenset({"page", "start"})
 _DIGITS = re.compile(r"\d[\d\s.,\u202f]*")
-
-
-class BadPost(ValueError):
-    """A post element that cannot become a RawPost; `kind` is its error kind."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        self.kind = kind
-        super().__init__(detail)
 
 
 def canonical_thread_url(url: str, preset: Preset | None = None) -> str:
@@ -105,7 +98,7 @@ def parse_count(text: str) -> int | None:
     return int(re.sub(r"\D", "", match.group()))
 
 
-class ForumSpider(VeilleSpider):
+class ForumSpider(AutoForumMixin, VeilleSpider):
     """Crawls a forum source through its preset's and its own selectors."""
 
     name = "forum"
@@ -114,7 +107,9 @@ class ForumSpider(VeilleSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sel = forum_selectors(self.source)
-        self.preset = preset_for(self.source.preset) if self.source.preset else None
+        known = self.source.preset and self.source.preset != AUTO
+        self.preset = preset_for(self.source.preset) if known else None
+        self.languages = languages_for(self.source.lang_hint)
         self.threads: dict[str, ThreadState] = {}
         # Per crawl: threads queued and post ids seen per thread, to stop pagination
         # that loops (a "next" link that keeps serving the same posts).
@@ -144,12 +139,17 @@ class ForumSpider(VeilleSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A start page: a topic, a forum index or a topic list, whichever it looks like."""
+        if self.auto and self.detection is None:
+            self.detect(response)
+        if self.generic:
+            yield from self.parse_generic(response)
+            return
         sel = self.sel
         if select(response, sel.post):
             yield from self.parse_topic(response)
         elif sel.forum_links and select(response, sel.forum_links):
             self.count_page("index")
-            for link in select(response, sel.forum_links).getall():
+            for link in select_texts(response, sel.forum_links):
                 yield self.request(response, link, self.parse_topic_list)
         elif select(response, sel.topic_links):
             yield from self.parse_topic_list(response)
@@ -169,7 +169,7 @@ class ForumSpider(VeilleSpider):
         now = fetched_at(response)
         old = rows_seen = 0
         for row in rows:
-            links = select(row, sel.topic_links).getall()
+            links = select_texts(row, sel.topic_links)
             for link in links[:1] if sel.topic_row else links:
                 rows_seen += 1
                 request, decision = self._topic_request(response, row, link, now)
@@ -179,13 +179,13 @@ class ForumSpider(VeilleSpider):
         if not rows_seen:
             self.count_error("parse/no_topics", response.url, "no topic link on a topic list")
             return
-        for link in select(response, sel.forum_links).getall():
+        for link in select_texts(response, sel.forum_links):
             yield self.request(response, link, self.parse_topic_list)
         # A list page that shows exactly the threads of a page already read is a loop
         # (an endless "next" link); comparing whole pages keeps threads listed in two
         # places from ending a list early.
         fingerprint = frozenset(
-            self._thread_of(response.urljoin(u)) for u in select(response, sel.topic_links).getall()
+            self._thread_of(response.urljoin(u)) for u in select_texts(response, sel.topic_links)
         )
         if old == rows_seen:
             logger.info("%s: every topic is older than days_back; list ends", response.url)
@@ -211,7 +211,7 @@ class ForumSpider(VeilleSpider):
         last_post_at = None
         if last_text:
             try:
-                last_post_at = parse_post_date(last_text, self.source.timezone, now)
+                last_post_at = parse_post_date(last_text, self.source.timezone, now, self.languages)
             except DateParseError:
                 logger.debug("%s: topic date %r not understood", response.url, last_text)
         state = self.threads.get(thread)
@@ -306,34 +306,14 @@ class ForumSpider(VeilleSpider):
         thread: str | None = None,
     ) -> RawPost:
         """The RawPost of one post element; raises BadPost when it cannot be read."""
-        sel = self.sel
         thread = thread or self._thread_of(response.url)
-        raw_id = first_text(element, sel.post_id)
-        if not raw_id:
-            raise BadPost("parse/bad_post", f"post without an id ({sel.post_id!r})")
+        fields = read_post(element, self.sel, self.source.timezone, now, self.languages)
+        raw_id = fields.raw_id
         external_id = f"{thread}#{raw_id}" if self._thread_scoped() else raw_id
-        date_text = first_text(element, sel.date)
-        if not date_text:
-            raise BadPost("parse/bad_post", f"post {raw_id}: no date ({sel.date!r})")
-        bodies = select_elements(element, sel.body)
-        if not bodies:
-            raise BadPost("parse/bad_post", f"post {raw_id}: no body ({sel.body!r})")
-        text = extract_post_text(
-            bodies[0],
-            sel.quote,
-            sel.quote_author,
-            quote_cite_css=sel.quote_cite,
-            drop=(sel.signature, sel.edit_notice),
-        )
-        if not text.body:
-            raise BadPost("parse/bad_post", f"post {raw_id}: empty body")
-        try:
-            published_at = parse_post_date(date_text, self.source.timezone, now)
-        except DateParseError as exc:
-            raise BadPost("parse/bad_date", f"post {raw_id}: {exc}") from exc
-        author_url = first_text(element, sel.author_url)
+        text, author_url = fields.text, fields.author_url
         base = base_url(response)
-        likes = parse_likes(first_text(element, sel.likes)) if sel.likes else None
+        likes = parse_likes(fields.likes_text) if fields.likes_text else None
+        reply_to = self._reply_to(element, thread) if text.quotes else None
         return RawPost(
             source_id=self.source.id,
             kind=self.kind,
@@ -341,15 +321,24 @@ class ForumSpider(VeilleSpider):
             url=self._permalink(element, response),
             thread_url=thread,
             thread_title=title,
-            author=first_text(element, sel.author),
+            author=fields.author,
             author_url=canonical_url(join_url(base, author_url), False) if author_url else "",
-            published_at=published_at,
+            published_at=fields.published_at,
             body_text=text.body,
             quoted=[quote.text for quote in text.quotes],
+            reply_to=reply_to,
             metrics={"likes": likes} if likes is not None else {},
             lang_hint=self.source.lang_hint,
             fetched_at=now,
         )
+
+    def _reply_to(self, element: etree._Element, thread: str) -> str | None:
+        """The post a quoting post answers, where the engine links its quote to it."""
+        expression = getattr(self.sel, "quote_post", None)
+        quoted_id = first_text(element, expression) if expression else ""
+        if not quoted_id:
+            return None
+        return f"{thread}#{quoted_id}" if self._thread_scoped() else quoted_id
 
     def _thread_scoped(self) -> bool:
         return self.preset is not None and self.preset.post_id_scope == "thread"

@@ -12,8 +12,14 @@ import streamlit as st
 from dashboard import data, data_actions, filters
 from dashboard.components import format_datetime
 from dashboard.i18n import t
+from pipeline.crawl_health import BROKEN_RUNS, reason_text
 
 logger = logging.getLogger(__name__)
+
+
+def _reasons(counts: dict[str, int], lang: str) -> str:
+    """A run's page-reading reasons in words: "dates illisibles (40), …"."""
+    return ", ".join(f"{reason_text(k, lang) or k} ({v})" for k, v in counts.items())
 
 
 def render() -> None:
@@ -27,6 +33,8 @@ def render() -> None:
     for source in config.sources:
         mine = runs[runs["source_id"] == source.id]
         last = mine.iloc[0] if not mine.empty else None
+        finished = mine[mine["finished_at"].notna()].head(BROKEN_RUNS)
+        broken = len(finished) == BROKEN_RUNS and bool(finished["broken"].all())
         rows.append(
             {
                 "source": source.name,
@@ -37,6 +45,9 @@ def render() -> None:
                 "pages": int(last["pages"]) if last is not None else 0,
                 "new": int(last["posts_new"]) if last is not None else 0,
                 "errors": last["error_detail"] if last is not None else "",
+                "reasons": _reasons(last["parse_reasons"], lang) if last is not None else "",
+                "engine": (last["engine"] or source.preset or "") if last is not None else "",
+                "health": t("sources.broken" if broken else "sources.reading", lang),
             }
         )
     st.subheader(t("sources.last", lang))
@@ -45,7 +56,19 @@ def render() -> None:
         hide_index=True,
         column_config={
             key: t(f"sources.col.{key}", lang)
-            for key in ("source", "kind", "every", "last", "status", "pages", "new", "errors")
+            for key in (
+                "source",
+                "kind",
+                "every",
+                "last",
+                "status",
+                "pages",
+                "new",
+                "errors",
+                "reasons",
+                "engine",
+                "health",
+            )
         },
     )
     if runs.empty:
@@ -68,7 +91,7 @@ def render() -> None:
     )
     st.altair_chart(chart, width="stretch")
     st.subheader(t("sources.history", lang))
-    history = runs.drop(columns=["source_id"]).copy()
+    history = runs.drop(columns=["source_id", "parse_reasons", "broken", "engine"]).copy()
     history["status"] = history["status"].map(lambda s: t(f"run.{s}", lang))
     st.dataframe(
         history,

@@ -38,8 +38,8 @@ def evaluate_rules(
     ctx = RuleContext(config=config, store=store, now=now, mentions=mentions)
     found: list[tuple[RuleConfig, Finding]] = []
     for rule in config.rules:
-        if not rule.enabled:
-            continue
+        if not rule.enabled or RULE_TYPES.get(rule.type).per_run:
+            continue  # crawl rules run once per alerts run (AlertsStage.check_crawls)
         try:
             findings = RULE_TYPES.get(rule.type).evaluate(rule, ctx)
         except Exception:
@@ -76,6 +76,24 @@ class AlertsStage:
             alert = self._apply(rule, finding, now)
             if alert is not None:
                 changed.append(alert)
+        return changed
+
+    def check_crawls(self) -> list[Alert]:
+        """The rules that read crawl runs, not mentions (`source_broken`), once per run.
+
+        Called whether or not new mentions came: a broken source brings none.
+        """
+        now = self.now()
+        crawl_rules = [r for r in self.rules if RULE_TYPES.get(r.type).per_run]
+        ctx = RuleContext(config=self.config, store=self.store, now=now, mentions=[])
+        changed: list[Alert] = []
+        for rule in crawl_rules:
+            try:
+                findings = RULE_TYPES.get(rule.type).evaluate(rule, ctx)
+            except Exception:
+                logger.exception("alert rule %s failed; the other rules go on", rule.id)
+                continue
+            changed.extend(a for f in findings if (a := self._apply(rule, f, now)) is not None)
         return changed
 
     def _apply(self, rule: RuleConfig, finding: Finding, now: datetime) -> Alert | None:

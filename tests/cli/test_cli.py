@@ -13,7 +13,7 @@ runner = CliRunner()
 def test_config_check_ok(config_dir: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config-dir", str(config_dir)])
     assert result.exit_code == 0, result.output
-    assert "1 sources, 3 brands, 5 alert rules" in result.output
+    assert "1 sources, 3 brands, 6 alert rules" in result.output
 
 
 def test_config_check_names_file_and_field(config_dir: Path) -> None:

@@ -59,8 +59,10 @@ class _Server(ThreadingHTTPServer):
 class ForumSite:
     """The fixture forum on http://127.0.0.1:<port>/, with a count of hits per target."""
 
-    def __init__(self) -> None:
+    def __init__(self, cookie: str | None = None) -> None:
         self.hits: Counter[str] = Counter()
+        # A Set-Cookie header on every answer (Scrapy's cookie middleware then runs).
+        self.cookie = cookie
         self.closing = threading.Event()
         site = self
 
@@ -78,6 +80,8 @@ class ForumSite:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                if site.cookie:
+                    self.send_header("Set-Cookie", site.cookie)
                 self.end_headers()
                 self.wfile.write(body)
 

@@ -1,4 +1,4 @@
-"""parse_post_date: a table of forum date texts, DST edges, relative days around midnight."""
+"""parse_post_date: forum date texts and bylines, DST edges, relative days around midnight."""
 
 from __future__ import annotations
 
@@ -108,7 +108,19 @@ def test_time_zone_comes_from_the_source() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["un jour peut-être", "", "31/02/2026 10:00", "12/13/2026", "25h70", "5 min"]
+    "text",
+    [
+        "un jour peut-être",
+        "",
+        "31/02/2026 10:00",
+        "Posté le 31/02/2026 à 10:00",  # its time alone would read: refused
+        "25h70",
+        "2024",  # a year, a month: no day
+        "mai",
+        "#16",  # a post number
+        "Par: gege",
+        "Message n°12",
+    ],
 )
 def test_unparseable_dates_name_the_text(text: str) -> None:
     with pytest.raises(DateParseError) as info:
@@ -150,3 +162,52 @@ def test_normalise_strips_accents_and_apostrophes() -> None:
 )
 def test_engine_date_formats(text: str, expected: str) -> None:
     assert parse_post_date(text, PARIS, NOW) == utc(expected)
+
+
+# Bylines as engines print them, the date inside (French and English), read at NOW.
+BYLINES = [
+    ("Par: gege le 21 novembre 2025 17:47", "2025-11-21 16:47"),
+    ("Par gege » 21 nov. 2025, 17:47", "2025-11-21 16:47"),
+    ("Posté le 12/03/2026 à 14h32", "2026-03-12 13:32"),
+    ("Posté le : 12/11/2024 à 14h32", "2024-11-12 13:32"),
+    ("Posté le 12 mars 2026 - 14:32", "2026-03-12 13:32"),
+    ("Publié par Marie il y a 3 heures", "2026-03-14 07:00"),
+    ("Message de kev, il y a 2 jours", "2026-03-12 10:00"),
+    ("Aujourd'hui, 09:12", "2026-03-14 08:12"),
+    ("Aujourd'hui, 09:12 #12", "2026-03-14 08:12"),  # vBulletin's post counter
+    ("Hier à 14h32", "2026-03-13 13:32"),
+    ("Posté hier à 23h05", "2026-03-13 22:05"),
+    ("le 3 mars à 8h", "2026-03-03 07:00"),
+    ("Par: Mai le 3 mars à 8h", "2026-03-03 07:00"),  # a name that is a month
+    ("Mathieu_75 1er avril 2025 à 08h00", "2025-04-01 06:00"),  # figures in the name
+    ("Par: Sam le 21 novembre 2025 17:47", "2025-11-21 16:47"),  # a name that is a weekday
+    ("Réponse #4 le 1er avril 2025 à 08h00", "2025-04-01 06:00"),
+    ("Envoyé le mar. 10 mars 2026, 19:05", "2026-03-10 18:05"),
+    ("gege a écrit le 12 nov. 2024 à minuit", "2024-11-11 23:00"),
+    ("Posted by bob » Tue Nov 12, 2024 2:32 pm", "2024-11-12 13:32"),
+    ("By: bob on November 12, 2024, 02:32:00 PM", "2024-11-12 13:32"),
+    ("Posted 3 hours ago by alice", "2026-03-14 07:00"),
+    ("alice replied Yesterday at 5:03 PM", "2026-03-13 16:03"),
+    ("Last edited: Mar 10, 2026", "2026-03-09 23:00"),
+    ("Joined Jan 2020 · Posted Today at 9:12 AM", "2026-03-14 08:12"),
+    ("à l'instant", "2026-03-14 10:00"),
+    ("il y a quelques secondes", "2026-03-14 10:00"),
+    ("il y a 2 mois", "2026-01-14 10:00"),  # says how long ago: no day needed
+    ("5 min", "2026-03-14 09:55"),  # Discourse's short form
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BYLINES)
+def test_dates_inside_bylines(text: str, expected: str) -> None:
+    assert parse_post_date(text, PARIS, NOW) == utc(expected)
+
+
+def test_english_source_reads_month_first() -> None:
+    got = parse_post_date("Posted 03/12/2026 2:32 PM", "America/New_York", NOW, ("en",), "MDY")
+    assert got == utc("2026-03-12 18:32")
+
+
+def test_relative_base_is_the_crawl_time() -> None:
+    later = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    assert parse_post_date("Hier à 14h32", PARIS, later) == utc("2026-05-31 12:32")
+    assert parse_post_date("il y a 3 heures", PARIS, later) == utc("2026-06-01 09:00")

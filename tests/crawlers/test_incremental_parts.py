@@ -178,6 +178,7 @@ def test_readme_forum_examples_are_valid_sources() -> None:
         "phpbb",
         "xenforo",
         "discourse_html",
+        "auto",  # neither preset nor selectors
     ]
 
 

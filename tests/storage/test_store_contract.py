@@ -267,19 +267,7 @@ class AlertStoreContract:
         assert store.notifications_sent_since("email", T0 + timedelta(minutes=1)) == 0
 
     def test_alerts(self, store: Store) -> None:
-        alert = Alert(
-            id="a1",
-            rule_id="crisis",
-            brand_id="lumio",
-            severity="high",
-            created_at=T0,
-            updated_at=T0,
-            window_start=T0,
-            window_end=T0,
-            why="3 mentions",
-            mention_ids=["m1"],
-            due_at=T0 + timedelta(hours=4),
-        )
+        alert = self._alert()
         store.save_alert(alert)
         assert store.open_alert("crisis", "lumio") == alert
         alert.status = "resolved"
