@@ -10,7 +10,9 @@ field names, regular expressions, fuzziness), would let a dashboard user query a
 mapped field, and reports errors as the cluster's own messages. A text this parser
 refuses raises `SearchError("invalid search query …")`, as SQLite's store does. Where it
 is more lenient than FTS5: a word may hold punctuation (`l'opérateur`, `4G+`), searched
-as a phrase of its parts. `NEAR(…)` and column filters (`body_text:…`) are refused.
+as a phrase of its parts, and a parenthesised group may be followed by a word without
+AND. Where it differs by design: French stemming, so `factures` finds `facture`.
+`NEAR(…)` and column filters (`body_text:…`) are refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from storage.base import SearchError
 
 # What FTS5 searches in the SQLite store (mentions_fts): body, thread title, author.
-TEXT_FIELDS = ["body_text", "thread_title", "author.folded"]
+TEXT_FIELDS = ["body_text", "thread_title", "author.text"]
 _SPECIAL = '"()*:^'
 _OPERATORS = ("AND", "OR", "NOT")
 
