@@ -17,10 +17,10 @@ this module is the one place that says so (`Product`):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from opensearchpy import OpenSearch
@@ -28,9 +28,12 @@ from opensearchpy.exceptions import OpenSearchException, RequestError
 from opensearchpy.helpers import streaming_bulk
 
 from storage.base import UpsertCounts
+from storage.search.retrying import RetryPolicy, call
 from storage.search.templates import IndexTemplate
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,19 +101,33 @@ def redacted(url: str) -> str:
 class SearchCluster:
     """A search cluster reached through its product's client."""
 
-    def __init__(self, client: OpenSearch, url: str, product: Product, version: str) -> None:
+    def __init__(
+        self,
+        client: OpenSearch,
+        url: str,
+        product: Product,
+        version: str,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.client = client
         self.url = url
         self.product = product
         self.version = version
+        self.retry = retry or RetryPolicy()
 
     @classmethod
-    def connect(cls, url: str, *, timeout: float = 30.0) -> SearchCluster:
-        """Connect and check what answers; an unreachable or unsupported one raises."""
-        client = OpenSearch(hosts=[url], timeout=timeout, max_retries=2, retry_on_timeout=True)
+    def connect(
+        cls, url: str, *, timeout: float = 30.0, retry: RetryPolicy | None = None
+    ) -> SearchCluster:
+        """Connect and check what answers; an unreachable or unsupported one raises.
+
+        With `retry`, an unavailable cluster is waited for (see `retrying`); the client's
+        own immediate retries are off, since they do not wait between attempts.
+        """
+        client = OpenSearch(hosts=[url], timeout=timeout, max_retries=0)
         try:
-            info = client.info()
-        except OpenSearchException as exc:
+            info = call("GET /", client.info, retry or RetryPolicy(budget_s=0), redacted(url))
+        except (OpenSearchException, RuntimeError) as exc:
             raise SearchClusterError(f"search cluster {redacted(url)}: no answer ({exc})") from None
         product = product_of(info)
         version = str(info.get("version", {}).get("number", "?"))
@@ -119,7 +136,11 @@ class SearchCluster:
                 f"search cluster {redacted(url)} is {product.name} {version}: only OpenSearch "
                 f"is wired so far ({product.client_package} comes with the search backend)"
             )
-        return cls(client, url, product, version)
+        return cls(client, url, product, version, retry)
+
+    def call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run one request, retrying with back-off while the cluster is unavailable."""
+        return call(what, fn, self.retry, redacted(self.url))
 
     def close(self) -> None:
         """Close the client's connections."""
