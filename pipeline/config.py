@@ -70,6 +70,22 @@ class StorageConfig(_Model):
 
 
 class NlpConfig(_Model):
+    sentiment_backend: Literal["encoder", "transformer", "lexicon"] = Field(
+        default="encoder",
+        description="Sentiment backend: encoder (a shipped sentence encoder and Veille's "
+        "head; no download, no torch), transformer (nlp.sentiment_model) or lexicon. When "
+        "unset, a config that names nlp.sentiment_model means transformer (lexicon if empty).",
+    )
+    sentiment_encoder: Literal["use", "e5"] = Field(
+        default="use",
+        description="Encoder of the encoder backend: use (Universal Sentence Encoder "
+        "multilingual, fast) or e5 (multilingual-e5-small 4-bit, more accurate, slower).",
+    )
+    sentiment_head: Path | None = Field(
+        default=None,
+        description="Head file of the encoder backend (from `veille sentiment train "
+        "--backend encoder`); empty for the head shipped with Veille for the encoder.",
+    )
     # Loaded from a local path or the local cache only; never downloaded at run time.
     sentiment_model: str | None = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
     sentiment_revision: str | None = None
@@ -85,6 +101,17 @@ class NlpConfig(_Model):
     onnx_dir: Path = Field(
         default=Path("data/onnx"), description="Where ONNX exports of the sentiment model go."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _backend_from_model(cls, data: Any) -> Any:
+        # Configs written before the encoder backend named only a transformer model (or
+        # an empty one for the lexicon); they keep meaning what they meant.
+        if isinstance(data, dict) and data.get("sentiment_backend") is None:
+            data = {k: v for k, v in data.items() if k != "sentiment_backend"}
+            if "sentiment_model" in data:
+                data["sentiment_backend"] = "transformer" if data["sentiment_model"] else "lexicon"
+        return data
 
 
 class CrawlConfig(_Model):
