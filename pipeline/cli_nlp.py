@@ -43,7 +43,7 @@ BackendOption = Annotated[
     typer.Option("--backend", "-b", help="Sentiment backend instead of nlp.sentiment_backend."),
 ]
 EncoderOption = Annotated[
-    Literal["use", "e5"] | None,
+    Literal["use", "e5", "cascade"] | None,
     typer.Option("--encoder", help="Encoder of the encoder backend instead of the config's."),
 ]
 HeadOption = Annotated[

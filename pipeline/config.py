@@ -76,10 +76,11 @@ class NlpConfig(_Model):
         "head; no download, no torch), transformer (nlp.sentiment_model) or lexicon. When "
         "unset, a config that names nlp.sentiment_model means transformer (lexicon if empty).",
     )
-    sentiment_encoder: Literal["use", "e5"] = Field(
+    sentiment_encoder: Literal["use", "e5", "cascade"] = Field(
         default="use",
         description="Encoder of the encoder backend: use (Universal Sentence Encoder "
-        "multilingual, fast) or e5 (multilingual-e5-small 4-bit, more accurate, slower).",
+        "multilingual, fast), e5 (multilingual-e5-small 4-bit, more accurate, slower) or "
+        "cascade (use, then e5 for the texts use is unsure of).",
     )
     sentiment_head: Path | None = Field(
         default=None,

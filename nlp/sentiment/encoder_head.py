@@ -80,7 +80,7 @@ def fit_logistic(
     y: np.ndarray,
     classes: int,
     l2: float,
-    iterations: int = 400,
+    iterations: int = 150,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weights, intercept, mean and scale of an L2-regularised softmax regression.
 

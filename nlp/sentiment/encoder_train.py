@@ -37,7 +37,7 @@ from nlp.sentiment.encoders import TextEncoder, truncate
 
 logger = logging.getLogger(__name__)
 
-L2_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
+L2_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 FOLDS = 5
 _TEMPERATURES = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 _BIAS_STEPS = tuple(np.round(np.arange(-1.0, 1.01, 0.1), 2))
@@ -278,7 +278,12 @@ def train_from_files(
 ) -> TrainRun:
     """Train on the corpus's train split and correction files; bad lines skipped, counted."""
     from nlp.corpus import CORPUS_DIR, load_corpus
-    from nlp.sentiment.encoders import load_encoder
+    from nlp.sentiment.encoders import ENCODERS, load_encoder
+
+    if encoder_key not in ENCODERS:
+        raise ValueError(
+            f"a head is trained for one encoder ({', '.join(ENCODERS)}), not {encoder_key!r}"
+        )
 
     report = ReadReport()
     copies: Counter[str] = Counter()
