@@ -39,7 +39,8 @@ TRAIN, HELDOUT = "train", "heldout"
 HELDOUT_MODULUS = 5
 
 T = TypeVar("T")
-_NOT_WORDS = re.compile(r"https?://\S+|[@#]\w+|[\W\d_]+")
+_LINKS_AND_HANDLES = re.compile(r"https?://\S+|[@#]\w+")
+_NOT_WORDS = re.compile(r"[\W\d_]+")
 
 
 def normalise(text: str) -> str:
@@ -55,7 +56,8 @@ def split_of(text: str) -> str:
 
 def near_key(text: str) -> str:
     """The words of a text only: two texts with the same key are near copies."""
-    return " ".join(_NOT_WORDS.sub(" ", fold(text)).split())
+    words = _NOT_WORDS.sub(" ", _LINKS_AND_HANDLES.sub(" ", fold(text)))
+    return " ".join(words.split())
 
 
 def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
