@@ -185,7 +185,7 @@ class Analyzer:
         if not texts:
             return []
         try:
-            batch = self.sentiment.predict(self._for_model(texts))
+            batch = self.sentiment.predict(self.for_model(texts))
             found: list[Sentiment | None] = list(batch)
             retry = sorted(batch.errors)
         except Exception as exc:  # the whole batch failed: everything goes to the lexicon
@@ -203,7 +203,7 @@ class Analyzer:
                 found[index] = None
         return found
 
-    def _for_model(self, texts: list[str]) -> list[str]:
+    def for_model(self, texts: list[str]) -> list[str]:
         """The texts as the model wants them: brand names masked for the encoder backend."""
         if not getattr(self.sentiment, "masks_brands", False):
             return texts

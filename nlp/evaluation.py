@@ -222,7 +222,9 @@ def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample]) -> EvalRes
         mixed = [i for i, label in enumerate(predicted) if label == MIXED]
         for i, label in zip(
             mixed,
-            stronger_polarity(analyzer.sentiment, [examples[i].text for i in mixed]),
+            stronger_polarity(
+                analyzer.sentiment, analyzer.for_model([examples[i].text for i in mixed])
+            ),
             strict=True,
         ):
             predicted[i] = label

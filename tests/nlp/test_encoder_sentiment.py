@@ -107,7 +107,6 @@ def test_three_class_data_scores_mixed_as_the_stronger(encoder_config: VeilleCon
     assert result.mixed_resolved == 3
     assert result.sentiment.confusion["negative"]["negative"] == 1
     assert result.sentiment.confusion["positive"]["positive"] == 1
-    analyzer.sentiment.mixed_min = 0.4
 
 
 def test_a_corrupt_head_falls_back_to_the_lexicon_once(
