@@ -77,7 +77,7 @@ class NlpConfig(_Model):
         "unset, a config that names nlp.sentiment_model means transformer (lexicon if empty).",
     )
     sentiment_encoder: Literal["use", "e5", "cascade"] = Field(
-        default="use",
+        default="cascade",
         description="Encoder of the encoder backend: use (Universal Sentence Encoder "
         "multilingual, fast), e5 (multilingual-e5-small 4-bit, more accurate, slower) or "
         "cascade (use, then e5 for the texts use is unsure of).",

@@ -18,8 +18,8 @@ is, and an unknown or coined name ("Lumio", "AzurBox") otherwise moves the vecto
 than the words around it. On the dev set's `tune` split, masking raised macro-F1 by
 about 0.05 (USE) and 0.04 (e5).
 
-Cascade (`nlp.sentiment_encoder: cascade`): the fast encoder scores every text and the
-stronger one rescores those the first is unsure of (top probability under
+Cascade (`nlp.sentiment_encoder: cascade`, the default): the fast encoder scores every
+text and the stronger one rescores those the first is unsure of (top probability under
 `CASCADE_BELOW`, chosen on the dev set's `tune` split: about 15 % of the texts went to
 e5, and macro-F1 there rose from 0.62 to 0.67).
 
@@ -198,8 +198,18 @@ def load_encoder_sentiment(
     """
     if encoder_key == CASCADE:
         first, second = CASCADE_ENCODERS
-        stronger = load_encoder_sentiment(second)
         model = load_encoder_sentiment(first, head_path)
+        try:
+            stronger = load_encoder_sentiment(second)
+        except Exception as exc:  # e5's wheel is x86-64/macOS only: USE alone still scores
+            logger.warning(
+                "sentiment cascade: %s could not be loaded (%s: %s); using %s alone",
+                second,
+                type(exc).__name__,
+                exc,
+                first,
+            )
+            return model
         return EncoderSentiment(model.encoder, model.head, model.head_path, second=stronger)
     path = Path(head_path) if head_path else shipped_head(encoder_key)
     if path.suffix in {".npz", ".json"}:

