@@ -207,6 +207,9 @@ def train_command(
         raise typer.Exit(2)
     if chosen == "encoder":
         key = encoder or config.settings.nlp.sentiment_encoder
+        if key == "cascade":  # nlp.sentiment_head is the head of the cascade's first encoder
+            console.print("[yellow]the cascade's trained head is its first encoder's: use[/yellow]")
+            key = "use"
         _train_encoder(key, data or [], output or Path("data/heads") / key, corpus, seed)
     else:
         _train_transformer(config.settings.nlp, data or [], output, model, epochs,

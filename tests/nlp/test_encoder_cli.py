@@ -105,7 +105,7 @@ def test_train_is_reproducible_and_corrections_win(config_dir: Path, tmp_path: P
 
 def test_the_lexicon_is_not_trained(config_dir: Path) -> None:
     result = CliRunner().invoke(
-        app, ["sentiment", "train", "--backend", "encoder", "--encoder", "cascade",
+        app, ["sentiment", "train", "--backend", "encoder", "--encoder", "lexicon",
               "-o", "x", "-c", str(config_dir)]
     )  # fmt: skip
     assert result.exit_code == 2
