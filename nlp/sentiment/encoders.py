@@ -30,7 +30,6 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 
-
 class TextEncoder(Protocol):
     """Batched text → L2-normalised vectors, with what to record about it."""
 
