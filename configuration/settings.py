@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from configuration.base import StrictModel
 from configuration.ops import OpsConfig
@@ -65,6 +65,23 @@ class StorageConfig(StrictModel):
 
 
 class NlpConfig(StrictModel):
+    sentiment_backend: Literal["encoder", "transformer", "lexicon"] = Field(
+        default="encoder",
+        description="Sentiment backend: encoder (a shipped sentence encoder and Veille's "
+        "head; no download, no torch), transformer (nlp.sentiment_model) or lexicon. When "
+        "unset, a config that names nlp.sentiment_model means transformer (lexicon if empty).",
+    )
+    sentiment_encoder: Literal["use", "e5", "cascade"] = Field(
+        default="cascade",
+        description="Encoder of the encoder backend: use (Universal Sentence Encoder "
+        "multilingual, fast), e5 (multilingual-e5-small 4-bit, more accurate, slower) or "
+        "cascade (use, then e5 for the texts use is unsure of).",
+    )
+    sentiment_head: Path | None = Field(
+        default=None,
+        description="Head file of the encoder backend (from `veille sentiment train "
+        "--backend encoder`); empty for the head shipped with Veille for the encoder.",
+    )
     # Loaded from a local path or the local cache only; never downloaded at run time.
     sentiment_model: str | None = Field(
         default="cardiffnlp/twitter-xlm-roberta-base-sentiment",
@@ -98,6 +115,17 @@ class NlpConfig(StrictModel):
         default=Path("data/onnx"),
         description="Where ONNX exports of a PyTorch-only sentiment model go.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _backend_from_model(cls, data: Any) -> Any:
+        # Configs written before the encoder backend named only a transformer model (or
+        # an empty one for the lexicon); they keep meaning what they meant.
+        if isinstance(data, dict) and data.get("sentiment_backend") is None:
+            data = {k: v for k, v in data.items() if k != "sentiment_backend"}
+            if "sentiment_model" in data:
+                data["sentiment_backend"] = "transformer" if data["sentiment_model"] else "lexicon"
+        return data
 
 
 class CrawlConfig(StrictModel):

@@ -184,7 +184,7 @@ class Analyzer:
         if not texts:
             return []
         try:
-            batch = self.sentiment.predict(texts)
+            batch = self.sentiment.predict(self.for_model(texts))
             found: list[Sentiment | None] = list(batch)
             retry = sorted(batch.errors)
         except Exception as exc:  # the whole batch failed: everything goes to the lexicon
@@ -201,6 +201,14 @@ class Analyzer:
             for index in retry:
                 found[index] = None
         return found
+
+    def for_model(self, texts: list[str]) -> list[str]:
+        """The texts as the model wants them: brand names masked for the encoder backend."""
+        if not getattr(self.sentiment, "masks_brands", False):
+            return texts
+        from nlp.sentiment.encoder import mask_brands
+
+        return [mask_brands(t, ((m.start, m.end) for m in self.matcher.match(t))) for t in texts]
 
     def _score_documents(self, work: list[_Work], fail: _Fail) -> None:
         for item, sentiment in zip(work, self._predict([item.text for item in work]), strict=True):

@@ -2,8 +2,15 @@
 
 One JSON object per line: `text` and `label` (positive, neutral, negative, mixed) are
 required; `brands` (brand ids the text is about), `brand_sentiment` (label per brand),
-`id` and `split` are optional. The same format is what `veille sentiment export` writes
-from human corrections and what `veille sentiment train` reads.
+`id`, `split`, `lang`, `domain` and `register` are optional. The same format is what
+`veille sentiment export` writes from human corrections and what `veille sentiment
+train` reads. `load_labelled` raises on a bad line; `read_labelled` (what eval and train
+use) reports it with its line number, skips it and counts it.
+
+Three-class data: when no gold label is `mixed` (the corpus, most real sets), the scores
+are over positive, neutral and negative, and a `mixed` prediction counts as the stronger
+of positive and negative (the model's own probabilities where it has them, else the
+lexicon's evidence), since a set without `mixed` asks for that choice.
 
 The texts run through the real stage (`nlp.analyzer.Analyzer`: language, brands,
 sentiment), so the figures are those of what the pipeline stores. Each text is a post
@@ -14,18 +21,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nlp.metrics import ClassificationReport, TaggingScores, classification_report, tagging_report
-from nlp.sentiment.base import LABELS
+from nlp.sentiment.base import LABELS, MIXED, NEGATIVE, NEUTRAL, POSITIVE, SentimentModel
 from records import Mention, RawPost
 
 if TYPE_CHECKING:
     from nlp.analyzer import Analyzer
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +51,16 @@ class LabelledExample:
     brand_sentiment: dict[str, str] = field(default_factory=dict)
     id: str = ""
     split: str = ""
+    lang: str = ""
+    domain: str = ""
+    register: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The JSONL object of this example (optional fields only when set)."""
         data: dict[str, Any] = {"text": self.text, "label": self.label}
-        if self.id:
-            data["id"] = self.id
-        if self.split:
-            data["split"] = self.split
+        for name in ("id", "split", "lang", "domain", "register"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
         if self.brands is not None:
             data["brands"] = list(self.brands)
         if self.brand_sentiment:
@@ -81,6 +92,9 @@ def parse_example(data: Any) -> LabelledExample:
         brand_sentiment=dict(targets),
         id=str(data.get("id") or ""),
         split=str(data.get("split") or ""),
+        lang=str(data.get("lang") or ""),
+        domain=str(data.get("domain") or ""),
+        register=str(data.get("register") or ""),
     )
 
 
@@ -98,6 +112,46 @@ def load_labelled(path: Path | str, split: str | None = None) -> list[LabelledEx
             if split is None or example.split == split:
                 examples.append(example)
     return examples
+
+
+@dataclass
+class ReadReport:
+    """What tolerant reading skipped: `file:line: reason` for each bad line."""
+
+    read: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """How many lines were skipped."""
+        return len(self.errors)
+
+
+def read_jsonl(
+    path: Path | str, parse: Callable[[Any], T], report: ReadReport | None = None
+) -> Iterator[T]:
+    """Parsed lines of a JSONL file; a bad line is logged, skipped and counted in `report`."""
+    report = report if report is not None else ReadReport()
+    with Path(path).open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = parse(json.loads(line))
+            except (json.JSONDecodeError, ValueError) as exc:
+                message = f"{path}:{number}: {exc}"
+                logger.warning("skipped line %s", message)
+                report.errors.append(message)
+                continue
+            report.read += 1
+            yield item
+
+
+def read_labelled(
+    path: Path | str, split: str | None = None, report: ReadReport | None = None
+) -> list[LabelledExample]:
+    """Like `load_labelled`, but a bad line is skipped and counted in `report`."""
+    return [e for e in read_jsonl(path, parse_example, report) if split is None or e.split == split]
 
 
 def write_labelled(path: Path | str, examples: Iterable[LabelledExample]) -> int:
@@ -119,6 +173,8 @@ class EvalResult:
     tagging: dict[str, TaggingScores] | None
     target: ClassificationReport | None
     failed: int = 0
+    mixed_resolved: int = 0
+    groups: dict[str, dict[str, ClassificationReport]] = field(default_factory=dict)
 
 
 def _post(index: int, text: str) -> RawPost:
@@ -157,15 +213,63 @@ def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample]) -> EvalRes
     tagged = [
         (e.brands, b) for e, b in zip(examples, brand_sets, strict=True) if e.brands is not None
     ]
+    gold = [e.label for e in examples]
+    labels: tuple[str, ...] = LABELS
+    resolved = 0
+    if MIXED not in gold:
+        labels = (POSITIVE, NEUTRAL, NEGATIVE)
+        mixed = [i for i, label in enumerate(predicted) if label == MIXED]
+        for i, label in zip(
+            mixed,
+            stronger_polarity(
+                analyzer.sentiment, analyzer.for_model([examples[i].text for i in mixed])
+            ),
+            strict=True,
+        ):
+            predicted[i] = label
+        resolved = len(mixed)
     return EvalResult(
         model=analyzer.sentiment_model_name,
-        sentiment=classification_report([e.label for e in examples], predicted, LABELS),
+        sentiment=classification_report(gold, predicted, labels),
         tagging=tagging_report([g for g, _ in tagged], [p for _, p in tagged]) if tagged else None,
         target=classification_report(target_gold, target_predicted, LABELS)
         if target_gold
         else None,
         failed=failed,
+        mixed_resolved=resolved,
+        groups=_groups(examples, predicted, labels),
     )
+
+
+def stronger_polarity(model: SentimentModel, texts: Sequence[str]) -> list[str]:
+    """Positive or negative, whichever is stronger in each text (for `mixed` predictions)."""
+    if not texts:
+        return []
+    polarity = getattr(model, "polarity", None)
+    if callable(polarity):
+        return list(polarity(texts))
+    from nlp.sentiment.lexicon import LexiconSentiment
+
+    lexicon = model if isinstance(model, LexiconSentiment) else LexiconSentiment()
+    return [POSITIVE if pos >= neg else NEGATIVE for pos, neg in map(lexicon.evidence, texts)]
+
+
+def _groups(
+    examples: Sequence[LabelledExample], predicted: Sequence[str], labels: Sequence[str]
+) -> dict[str, dict[str, ClassificationReport]]:
+    """Scores per language, domain and register, for the fields the data has."""
+    groups: dict[str, dict[str, ClassificationReport]] = {}
+    for name in ("lang", "domain", "register"):
+        values = sorted({getattr(e, name) for e in examples if getattr(e, name)})
+        if len(values) < 2:
+            continue
+        groups[name] = {}
+        for value in values:
+            rows = [i for i, e in enumerate(examples) if getattr(e, name) == value]
+            groups[name][value] = classification_report(
+                [examples[i].label for i in rows], [predicted[i] for i in rows], labels
+            )
+    return groups
 
 
 def format_classification(report: ClassificationReport, title: str) -> list[str]:
@@ -193,6 +297,18 @@ def format_result(result: EvalResult) -> list[str]:
     if result.failed:
         lines.append(f"texts the stage rejected (counted as wrong): {result.failed}")
     lines += format_classification(result.sentiment, "sentiment")
+    if result.sentiment.labels == (POSITIVE, NEUTRAL, NEGATIVE):
+        lines.append(
+            f"  three-class data: {result.mixed_resolved} mixed predictions counted as the "
+            "stronger of positive and negative"
+        )
+    for name, reports in result.groups.items():
+        lines.append(f"by {name}:")
+        for value, report in reports.items():
+            lines.append(
+                f"  {value:<18}{report.total:>6} texts, accuracy {report.accuracy:.3f}, "
+                f"macro-F1 {report.macro_f1:.3f}"
+            )
     if result.target is not None:
         lines += format_classification(result.target, "sentiment per brand (targets)")
     if result.tagging is not None:

@@ -81,7 +81,11 @@ def _load(nlp_config: NlpConfig, model: str) -> SentimentModel:
 
 
 def load_sentiment_model(nlp_config: NlpConfig) -> SentimentModel:
-    """The configured transformer model, or the lexicon when none is set or it cannot load."""
+    """The configured backend's model, or the lexicon when none is set or it cannot load."""
+    if nlp_config.sentiment_backend == "encoder":
+        return _encoder_or_lexicon(nlp_config)
+    if nlp_config.sentiment_backend == "lexicon":
+        return LexiconSentiment()
     model = (nlp_config.sentiment_model or "").strip()
     if not model:
         logger.info("no sentiment model configured: scoring with the lexicon")
@@ -112,5 +116,31 @@ def load_sentiment_model(nlp_config: NlpConfig) -> SentimentModel:
                         reason,
                     )
                 loaded = fallback
+            _LOADED[key] = loaded
+    return loaded
+
+
+def _encoder_or_lexicon(nlp_config: NlpConfig) -> SentimentModel:
+    """The encoder backend; the lexicon, said once, when its package or head cannot load."""
+    from nlp.sentiment.encoder import load_encoder_sentiment
+
+    head = str(nlp_config.sentiment_head or "")
+    key = (f"encoder:{nlp_config.sentiment_encoder}", head or None, 0, 0, "")
+    with _LOCK:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            try:
+                loaded = load_encoder_sentiment(nlp_config.sentiment_encoder, head or None)
+            except Exception as exc:  # a missing package or a bad head: the lexicon scores
+                loaded = LexiconSentiment()
+                if key[:2] not in _WARNED:
+                    _WARNED.add(key[:2])
+                    logger.warning(
+                        "sentiment encoder %r could not be loaded, using %s %s: %s",
+                        nlp_config.sentiment_encoder,
+                        loaded.name,
+                        loaded.version,
+                        " ".join(f"{type(exc).__name__}: {exc}".split())[:400],
+                    )
             _LOADED[key] = loaded
     return loaded
