@@ -284,4 +284,3 @@ def _train_transformer(
         f"Set nlp.sentiment_model to this directory to use it.",
         markup=False,
     )
-

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
+from cli.app import app
 from nlp.corpus import split_of
 from nlp.sentiment.encoder_head import load_head
-from cli.app import app
 
 POSITIVE = [
     "Super accueil, merci",

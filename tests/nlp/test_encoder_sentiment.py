@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from configuration.brands import BrandConfig
+from configuration.loader import VeilleConfig
+from configuration.settings import NlpConfig
 from nlp.analyzer import Analyzer
 from nlp.evaluation import LabelledExample, evaluate
 from nlp.sentiment import encoders, factory
@@ -15,9 +18,6 @@ from nlp.sentiment.encoder import EncoderSentiment, load_encoder_sentiment, mask
 from nlp.sentiment.encoder_head import load_head, save_head, shipped_head
 from nlp.sentiment.encoders import E5Encoder, EncoderUnavailable, truncate
 from nlp.sentiment.lexicon import LexiconSentiment
-from configuration.brands import BrandConfig
-from configuration.loader import VeilleConfig
-from configuration.settings import NlpConfig
 from tests.nlp.test_analyzer import mention, post
 
 
