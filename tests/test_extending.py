@@ -194,3 +194,31 @@ def test_a_store_backend_from_a_plugin(tmp_path: Path) -> None:
     )
     assert result == ["SQLiteStore", 1, 1]
     assert [p.name for p in stores.iterdir() if p.suffix == ".db"] == ["lumio-fr.db"]
+
+
+def test_a_crm_sink_from_a_plugin(tmp_path: Path) -> None:
+    config_dir = write_config(
+        tmp_path / "config",
+        crm={"sinks": {"jsonl_feed": [{"id": "crm-file", "path": str(tmp_path / "feed.jsonl")}]}},
+    )
+    got = run_with_plugin(
+        f"""
+        import json
+        from datetime import UTC, datetime
+        from configuration.loader import load_config
+        from pipeline.crm.context import open_context
+        from pipeline.crm.webhooks import deliver_all
+
+        env = {{"VEILLE_CRM_DATABASE_URL": "sqlite:///{tmp_path / "crm.db"}"}}
+        ctx = open_context(load_config({str(config_dir)!r}), env)
+        with ctx.db.engine.begin() as conn:
+            ctx.db.add_event(conn, "ev-1", "lumio:c1", "advocate_appeared", {{"n": 1}},
+                             datetime(2026, 11, 2, tzinfo=UTC))
+        first = deliver_all(ctx)
+        again = deliver_all(ctx)
+        print(json.dumps([first, again]))
+        """
+    )
+    assert got == [{"jsonl_feed:crm-file": 1}, {"jsonl_feed:crm-file": 0}]
+    lines = (tmp_path / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["event_id"] for line in lines] == ["ev-1"]
