@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -167,11 +168,15 @@ def test_a_notification_channel_type_from_a_plugin(tmp_path: Path) -> None:
     messages, sent, failed, alert_id = result
     assert (messages, sent, failed) == (1, 1, 0)
     (line,) = out.read_text(encoding="utf-8").splitlines()
-    assert json.loads(line) == {
-        "title": "[Veille] Alert high: lumio",
-        "body": f"[HIGH] lumio (pannes): 2 mentions of Lumio say 'panne' "
-        f"(due 10/11 16:00; veille alerts show {alert_id})",
-    }
+    sent_message = json.loads(line)
+    text, _, ref = sent_message["body"].partition("\n\nref. ")
+    assert sent_message["title"] == "[Veille] Alert high: lumio"
+    assert text == (
+        f"[HIGH] lumio (pannes): 2 mentions of Lumio say 'panne' "
+        f"(due 10/11 16:00; veille alerts show {alert_id})"
+    )
+    # The idempotency key a receiver deduplicates on (pipeline.alerts.notify).
+    assert re.fullmatch(r"[0-9a-f]{32}", ref)
 
 
 def test_a_store_backend_from_a_plugin(tmp_path: Path) -> None:

@@ -86,15 +86,19 @@ class SearchAlertsMixin(SearchNlpMixin):
             "data": alert.to_dict(),
         }
 
-    def save_alert(self, alert: Alert) -> None:
-        """Insert or replace an alert by id."""
-        self._bulk(
-            [
-                {"index": {"_index": self.index("alerts"), "_id": alert.id}},
-                self._alert_action(alert),
-            ],
-            f"save alert {alert.id}",
-        )
+    def save_alert(self, alert: Alert, outbox: Iterable[OutboxItem] = ()) -> None:
+        """Insert or replace an alert by id, queueing `outbox` in the same bulk request.
+
+        A cluster has no transaction across documents: the outbox lines go first in one
+        request, so a process killed before the request leaves neither, and a repeat of the
+        alert's save re-queues nothing twice (each item is a `create` by its key).
+        """
+        actions = self._outbox_actions(list(outbox))
+        actions += [
+            {"index": {"_index": self.index("alerts"), "_id": alert.id}},
+            self._alert_action(alert),
+        ]
+        self._bulk(actions, f"save alert {alert.id}")
 
     def get_alert(self, alert_id: str) -> Alert | None:
         """One alert by id (a real-time get)."""
@@ -301,6 +305,13 @@ class SearchAlertsMixin(SearchNlpMixin):
         batch = list(items)
         if not batch:
             return 0
+        items_done = self._bulk(self._outbox_actions(batch), f"queue {len(batch)} notifications")
+        return sum(1 for i in items_done if i.get("status") == 201)
+
+    def _outbox_actions(self, batch: list[OutboxItem]) -> list[dict[str, Any]]:
+        """Bulk lines that create each item under its (channel, alert, event) key."""
+        if not batch:
+            return []
         first = self._next_seqs("outbox", len(batch))
         actions: list[dict[str, Any]] = []
         for offset, item in enumerate(batch):
@@ -308,8 +319,7 @@ class SearchAlertsMixin(SearchNlpMixin):
             key = state_id(item.channel_id, item.alert_id, item.event)
             actions.append({"create": {"_index": self.index("outbox"), "_id": key}})
             actions.append(self._outbox_document(queued))
-        items_done = self._bulk(actions, f"queue {len(batch)} notifications")
-        return sum(1 for i in items_done if i.get("status") == 201)
+        return actions
 
     def save_notification(self, item: OutboxItem) -> None:
         """Write back a notification's status, attempts, error and sent time."""

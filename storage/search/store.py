@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from storage.search.client import SearchCluster, SearchClusterError
-from storage.search.search_alerts import SearchAlertsMixin
 from storage.search.search_crawl import SearchCrawlMixin
+from storage.search.search_health import SearchHealthMixin
 from storage.search.search_read import SearchReadMixin
 from storage.search.templates import IndexTemplate, load_template
 
@@ -53,7 +53,7 @@ def load_store_indices(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
     return body
 
 
-class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchAlertsMixin):
+class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchHealthMixin):
     """The search-cluster backend of the store protocols."""
 
     def __init__(
