@@ -57,6 +57,8 @@ def print_stage(report: StageReport) -> None:
         line += f", sentiment model {report.sentiment_model}"
     if report.duplicates:
         line += f", {report.duplicates} near-duplicates linked to a first copy"
+    if report.suppressed:
+        line += f", {report.suppressed} posts of suppressed authors left out"
     if report.stage == "alerts":
         line += f", {len(report.alerts_touched)} alerts created or updated"
     out.print(line, markup=False)

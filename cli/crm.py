@@ -229,18 +229,32 @@ def privacy_forget(
     config_dir: ConfigDir = None,
     lang: Lang = "fr",
 ) -> None:
-    """Erase a person: links, signals, reviews; suppression list; deletion event on the feed."""
+    """Erase a person: links, signals, reviews; suppression lists (CRM and store, honoured
+    by later syncs and crawls); deletion event on the feed; with crm.yaml's
+    erase_mentions, their raw posts and mentions in the store too."""
+    from pipeline.crm.erasure import customer_handles, forget_in_store
     from pipeline.crm.privacy import forget_author, forget_customer
+    from storage import open_store
 
     if (author is None) == (customer is None):
         console.print(msg("one_of", lang), markup=False)
         raise typer.Exit(2)
     with _context(config_dir) as ctx:
-        if customer is not None:
-            what = forget_customer(ctx, _ckey(ctx, customer), by)
-        else:
-            result = forget_author(ctx, author or "", by)
-            what = {"mentions": len(result["mentions"]), "customers": result["customers"]}
+        store = open_store(ctx.config)
+        try:
+            if customer is not None:
+                ckey = _ckey(ctx, customer)
+                handles = customer_handles(ctx, ckey)
+                # The store first: from here on crawls leave the person out (see erasure).
+                stored = forget_in_store(ctx, store, handles, by, subject=ckey)
+                what: dict[str, object] = dict(forget_customer(ctx, ckey, by))
+            else:
+                stored = forget_in_store(ctx, store, [author or ""], by)
+                result = forget_author(ctx, author or "", by)
+                what = {"mentions": len(result["mentions"]), "customers": result["customers"]}
+        finally:
+            store.close()
+    what.update(stored)
     out.print(msg("forgotten", lang, what=json.dumps(what, ensure_ascii=False)), markup=False)
 
 

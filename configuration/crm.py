@@ -195,6 +195,11 @@ class CrmConfig(StrictModel):
     # Sinks of other registered kinds (`veille.crm_sinks` entry points): kind -> options.
     sinks: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     retention_months: int = Field(default=24, ge=1)
+    # `veille privacy forget` also deletes the person's raw posts and mentions from the
+    # main store (SQLite or the search cluster), every platform, so they leave the
+    # barometer too; off, they stay there unlinked. Either way their handles go on the
+    # store's suppression list: later crawls store none of their posts.
+    erase_mentions: bool = False
     # Dashboard logins allowed to confirm or reject review candidates (besides admins).
     reviewers: list[str] = Field(default_factory=list)
 

@@ -13,6 +13,10 @@ between the two writes reads those pages again next time, and nothing is lost. T
 remembered state is handed to the spider when the store opens (`restore_state`), so the
 spider itself never touches storage. A post reached twice in one crawl (two paths to one
 page) is stored once and counted under `veille/posts/duplicate`.
+
+A post whose author is on the store's suppression list (`veille privacy forget`) is never
+stored: it is counted under `veille/posts/suppressed` and dropped. The list is read once
+when the spider opens, as hashes (`records.authors`), so the crawl never sees a handle.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from configuration.loader import VeilleConfig, load_config
 from crawlers.batches import PostBatch
 from crawlers.items import RawPost
 from crawlers.state import TopicPageItem
-from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN
+from crawlers.stats import ERRORS_PREFIX, POSTS_PREFIX, POSTS_SEEN, POSTS_SUPPRESSED
+from records.authors import author_key
 from storage import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -86,6 +91,8 @@ class StorePipeline:
         self.states: dict[str, dict[str, Any]] = {}
         self.seen: set[str] = set()
         self.source_id: str | None = None
+        # Author keys on the suppression list, read when the spider opens.
+        self.suppressed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -102,6 +109,7 @@ class StorePipeline:
         self.store = open_store(
             config if isinstance(config, VeilleConfig) else load_config(Path(config))
         )
+        self.suppressed = self.store.suppressed_authors()
         spider = self.crawler.spider if self.crawler is not None else None
         source = getattr(spider, "source", None)
         restore = getattr(spider, "restore_state", None)
@@ -143,6 +151,9 @@ class StorePipeline:
             self.stats.inc_value(POSTS_PREFIX + "duplicate")
             raise DropItem(f"post {post.external_id} already collected in this crawl")
         self.seen.add(post.id)
+        if self.suppressed and author_key(post.author) in self.suppressed:
+            self.stats.inc_value(POSTS_SUPPRESSED)
+            raise DropItem(f"post {post.external_id}: its author asked to be forgotten")
         self.stats.inc_value(POSTS_SEEN)
         self.buffer.append(post)
 
@@ -174,6 +185,9 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         """Write what is left in the buffer and close the store."""
+        suppressed = self.stats.get_value(POSTS_SUPPRESSED, 0)
+        if suppressed:
+            logger.info("store: %d posts of suppressed authors not stored", suppressed)
         try:
             self.flush()
         finally:

@@ -10,8 +10,8 @@ Keys written during a crawl:
   `download/connection_refused`, `parse/no_posts`, `parse/bad_post`, `parse/bad_date`,
   `bad_item`, `store_write`;
 - `veille/posts/seen`: valid posts handed to the store (duplicates left out);
-- `veille/posts/duplicate|too_old`: posts reached twice in a crawl, or older than the
-  source's days_back, not stored;
+- `veille/posts/duplicate|too_old|suppressed`: posts reached twice in a crawl, older than
+  the source's days_back, or written by an author on the suppression list, not stored;
 - `veille/threads/new|resumed|unchanged|too_old`: what an incremental forum crawl did
   with each topic-list row (`crawlers.state`);
 - `veille/skipped`: requests refused by robots.txt or the offsite filter (not errors);
@@ -33,6 +33,7 @@ ERRORS_PREFIX = "veille/errors/"
 PAGES = "veille/pages"
 POSTS_PREFIX = "veille/posts/"
 POSTS_SEEN = "veille/posts/seen"
+POSTS_SUPPRESSED = "veille/posts/suppressed"
 THREADS_PREFIX = "veille/threads/"
 SKIPPED = "veille/skipped"
 # How a forum with `preset: auto` was read: `veille/engine/<preset>` or `.../generic`.
@@ -80,7 +81,12 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, int]:
             continue
         if key.startswith(THREADS_PREFIX):
             details["threads/" + key.removeprefix(THREADS_PREFIX)] = value
-        elif key in (POSTS_PREFIX + "duplicate", POSTS_PREFIX + "too_old", POSTS_SEEN):
+        elif key in (
+            POSTS_PREFIX + "duplicate",
+            POSTS_PREFIX + "too_old",
+            POSTS_SUPPRESSED,
+            POSTS_SEEN,
+        ):
             details["posts/" + key.removeprefix(POSTS_PREFIX)] = value
         elif key == SKIPPED:
             details["skipped"] = value

@@ -25,6 +25,7 @@ from pipeline.alerts.stage import AlertsStage
 from pipeline.crm.context import SyncReport
 from pipeline.crm.stage import sync_if_enabled
 from records import CrawlRun, QuarantinedRecord
+from records.authors import author_key
 from records.vocab import OPEN_ALERT_STATUSES
 from storage import Store, UpsertCounts, data_dir, open_store
 
@@ -53,6 +54,8 @@ class StageReport:
     seconds: float = 0.0
     # NLP stage: near-duplicates linked to a first copy, the sentiment model's name.
     duplicates: int = 0
+    # NLP stage: raw posts of authors on the suppression list, left without a mention.
+    suppressed: int = 0
     sentiment_model: str = ""
     # Alerts stage: ids of the alerts created or updated, sorted.
     alerts_touched: list[str] = field(default_factory=list)
@@ -115,9 +118,14 @@ def process_posts(
 
     analyzer = analyzer or Analyzer(config)
     report = StageReport("nlp")
+    # Posts stored before their author was forgotten (or by a crawl that began before):
+    # no mention is made of them (`veille privacy forget` erases the posts by config).
+    suppressed = store.suppressed_authors()
 
-    def handle(posts: list[Any]) -> None:
-        results = analyzer.analyze(posts)
+    def handle(batch: list[Any]) -> None:
+        posts = [p for p in batch if not suppressed or author_key(p.author) not in suppressed]
+        report.suppressed += len(batch) - len(posts)
+        results = analyzer.analyze(posts) if posts else []
         mentions = []
         for post, result in zip(posts, results, strict=True):
             if isinstance(result, AnalysisError):

@@ -14,6 +14,7 @@ from configuration.settings import STORE_BACKENDS
 from storage.base import (
     AspectRow,
     BarometerRow,
+    ErasureCounts,
     MentionFilter,
     RollupRow,
     SearchError,
@@ -42,6 +43,7 @@ def describe(config: VeilleConfig) -> str:
 __all__ = [
     "AspectRow",
     "BarometerRow",
+    "ErasureCounts",
     "MentionFilter",
     "RollupRow",
     "SearchError",

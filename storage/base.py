@@ -344,7 +344,42 @@ class ReadStore(Protocol):
         ...
 
 
-class Store(CrawlStore, NlpStore, AlertStore, ReadStore, Protocol):
+@dataclass
+class ErasureCounts:
+    """What erasing an author removed from the store."""
+
+    raw_posts: int = 0
+    mentions: int = 0
+    # Quarantined records of those posts (they hold the post itself).
+    quarantined: int = 0
+    # Near-duplicates of an erased first copy, now pointing to a copy of their own.
+    duplicates_relinked: int = 0
+
+
+class PrivacyStore(Protocol):
+    """What erasure (`veille privacy forget`) asks of the store: the suppression list the
+    crawl and NLP stages honour, and deleting an author's posts and mentions.
+
+    The list holds `records.authors.author_key` hashes, never handles (see there why).
+    """
+
+    def suppress_authors(self, keys: Iterable[str]) -> int:
+        """Add author keys to the suppression list (idempotent); returns how many were new."""
+        ...
+
+    def suppressed_authors(self) -> set[str]:
+        """Every author key on the suppression list."""
+        ...
+
+    def erase_author(self, handle: str) -> ErasureCounts:
+        """Delete the raw posts and mentions whose author normalises to `handle`'s key, on
+        every platform, with what hangs on them (brands, aspects, corrections, full-text
+        rows, quarantined copies), keeping the barometer's aggregates consistent; a copy
+        of an erased first copy becomes a first copy (or points to the new one)."""
+        ...
+
+
+class Store(CrawlStore, NlpStore, AlertStore, ReadStore, PrivacyStore, Protocol):
     """Durable storage shared by every stage; all writes are idempotent.
 
     One protocol per consumer, each with its contract test class

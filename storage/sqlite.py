@@ -20,6 +20,7 @@ from storage.sqlite_alerts import SQLiteAlertsMixin
 from storage.sqlite_crawl import SQLiteCrawlMixin
 from storage.sqlite_health import SQLiteHealthMixin
 from storage.sqlite_nlp import SQLiteNlpMixin
+from storage.sqlite_privacy import SQLitePrivacyMixin
 from storage.sqlite_read import SQLiteReadMixin
 from storage.sqlite_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from storage.sqlite_sessions import SQLiteSessionsMixin
@@ -34,6 +35,7 @@ class SQLiteStore(
     SQLiteReadMixin,
     SQLiteHealthMixin,
     SQLiteSessionsMixin,
+    SQLitePrivacyMixin,
 ):
     """The embedded backend of the store protocol: one mixin per protocol (the read
     model's queue depths and dashboard sessions in a mixin each), on one connection."""

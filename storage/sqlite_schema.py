@@ -196,6 +196,15 @@ SCHEMA += NLP_TABLES
 SCHEMA += ROLLUP_TABLE + DAY_ROLLUP_TABLE + SERIES_ROLLUP_TABLE
 SCHEMA += ASPECT_ROLLUP_TABLE + DAY_ASPECT_ROLLUP_TABLE
 
+# The suppression list of erasure (issue 13): `records.authors.author_key` hashes only.
+PRIVACY_TABLES = """
+CREATE TABLE IF NOT EXISTS author_suppression (
+    key TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+SCHEMA += PRIVACY_TABLES
+
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
@@ -210,6 +219,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS mentions_thread ON mentions(json_extract(data, '$.thread_url'));
     """,
     ROLLUP_MIGRATION,
+    PRIVACY_TABLES,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

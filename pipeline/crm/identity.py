@@ -13,6 +13,7 @@ import hmac
 import re
 
 from nlp.normalize import fold
+from records.authors import normalize_handle as _normalize_handle
 
 # Platforms on which one handle names one person whatever the source: a handle on a forum
 # only means something on that forum, so forum-like sources use their source id.
@@ -31,8 +32,9 @@ def platform_of(source_id: str, kind: str) -> str:
 
 
 def normalize_handle(handle: str) -> str:
-    """Handles compare case-insensitively and without a leading @."""
-    return handle.strip().lstrip("@").casefold()
+    """Handles compare case-insensitively and without a leading @ (the rule of the store's
+    suppression list, `records.authors`, so that both name the same authors)."""
+    return _normalize_handle(handle)
 
 
 def normalize_email(email: str) -> str:
