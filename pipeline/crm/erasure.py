@@ -27,20 +27,15 @@ logger = logging.getLogger(__name__)
 
 
 def customer_handles(ctx: CrmContext, ckey: str) -> list[str]:
-    """The handles linked to a customer: those they gave or a review confirmed, and the
-    authors of the mentions linked to them (read before `forget_customer` deletes them)."""
-    t = ctx.db.t
-    ids, links, men = t["veille_crm_identities"], t["veille_crm_links"], t["veille_crm_mentions"]
+    """The handles a customer gave or a review confirmed as theirs (read before
+    `forget_customer` deletes them). Not the authors of mentions linked through an email
+    or phone number in the post: whoever wrote it is not known to be the customer."""
+    ids = ctx.db.t["veille_crm_identities"]
     with ctx.db.engine.connect() as conn:
         given = conn.execute(
             sa.select(ids.c.value).where(ids.c.ckey == ckey, ids.c.kind.in_(["handle", REVIEW_KIND]))
         ).scalars()
-        linked = conn.execute(
-            sa.select(men.c.author)
-            .join(links, links.c.mention_id == men.c.mention_id)
-            .where(links.c.ckey == ckey)
-        ).scalars()
-        handles = {normalize_handle(h) for h in [*given, *linked] if h}
+        handles = {normalize_handle(h) for h in given if h}
     return sorted(h for h in handles if h)
 
 

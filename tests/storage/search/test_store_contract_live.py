@@ -20,6 +20,7 @@ from tests.storage.test_store_contract import (
     NlpStoreContract,
     ReadStoreContract,
 )
+from tests.storage.test_store_privacy_contract import PrivacyStoreContract
 
 pytestmark = pytest.mark.requires_search_cluster
 
@@ -47,4 +48,8 @@ class TestSearchAlertStore(SearchBackend, AlertStoreContract):
 
 
 class TestSearchReadStore(SearchBackend, ReadStoreContract):
+    pass
+
+
+class TestSearchPrivacyStore(SearchBackend, PrivacyStoreContract):
     pass
