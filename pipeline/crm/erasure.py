@@ -33,7 +33,9 @@ def customer_handles(ctx: CrmContext, ckey: str) -> list[str]:
     ids = ctx.db.t["veille_crm_identities"]
     with ctx.db.engine.connect() as conn:
         given = conn.execute(
-            sa.select(ids.c.value).where(ids.c.ckey == ckey, ids.c.kind.in_(["handle", REVIEW_KIND]))
+            sa.select(ids.c.value).where(
+                ids.c.ckey == ckey, ids.c.kind.in_(["handle", REVIEW_KIND])
+            )
         ).scalars()
         handles = {normalize_handle(h) for h in given if h}
     return sorted(h for h in handles if h)

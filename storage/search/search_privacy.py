@@ -148,7 +148,11 @@ class SearchPrivacyMixin(SearchNlpMixin):
                 lambda body=body: self.cluster.client.delete_by_query(  # type: ignore[misc]
                     index=index,
                     body=body,
-                    params={"refresh": "true", "conflicts": "proceed", "ignore_unavailable": "true"},
+                    params={
+                        "refresh": "true",
+                        "conflicts": "proceed",
+                        "ignore_unavailable": "true",
+                    },
                 ),
             )
             deleted += int(found.get("deleted", 0))

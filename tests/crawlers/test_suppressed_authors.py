@@ -44,11 +44,8 @@ def test_a_forgotten_author_is_erased_and_left_out_of_later_crawls(
     for name, value in setup.env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("VEILLE_CRM_DATABASE_URL", f"sqlite:///{tmp_path / 'crm.db'}")
-    result = CliRunner().invoke(
-        app,
-        ["privacy", "forget", "--author", "@" + AUTHOR.upper(), "--config-dir", str(setup.config_dir),
-         "--lang", "en"],
-    )  # fmt: skip
+    args = ["privacy", "forget", "--author", "@" + AUTHOR.upper(), "--lang", "en"]
+    result = CliRunner().invoke(app, [*args, "--config-dir", str(setup.config_dir)])
     assert result.exit_code == 0, result.output
     erased = json.loads(result.stdout.strip().splitlines()[-1].removeprefix("erased: "))
     assert erased["store_raw_posts"] == 2 and erased["suppressed_new"] == 1

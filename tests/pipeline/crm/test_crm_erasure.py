@@ -105,7 +105,9 @@ def test_forget_customer_erases_the_handles_they_gave(
 def test_the_nlp_stage_makes_no_mention_of_a_suppressed_author(
     config_dir: Path, store: SQLiteStore
 ) -> None:
-    posts = [mention(n, author, "Lumio coupe encore").post for n, author in ((1, "JMartin"), (2, "nanou"))]
+    posts = [
+        mention(n, who, "Lumio coupe encore").post for n, who in ((1, "JMartin"), (2, "nanou"))
+    ]
     store.upsert_raw_posts(posts)
     store.suppress_authors([author_key("@jmartin")])
     report = process_posts(load_config(config_dir), store)
