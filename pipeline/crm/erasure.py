@@ -1,11 +1,11 @@
 """Erasure beyond the CRM database: the main store's suppression list and, by config
 (`crm.yaml` `erase_mentions`), the person's raw posts and mentions.
 
-`veille privacy forget` runs `forget_author` or `forget_customer` (`pipeline.crm.privacy`,
-the CRM database) and then `forget_in_store` for the handles concerned. The store's
-suppression entries are written first: whatever fails after them, later crawls and the
-NLP stage already leave the person out, and the command can simply be run again (every
-step is idempotent). What was done is written to the CRM audit log.
+`veille privacy forget` runs `forget_in_store` for the handles concerned, then
+`forget_author` or `forget_customer` (`pipeline.crm.privacy`, the CRM database). The
+store's suppression entries are written first: whatever fails after them, later crawls
+and the NLP stage already leave the person out, and the command can simply be run again
+(every step is idempotent). What was done is written to the CRM audit log.
 """
 
 from __future__ import annotations
