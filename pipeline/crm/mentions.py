@@ -26,6 +26,7 @@ from pipeline.crm.context import CrmContext, SyncReport
 from pipeline.crm.identity import extract_pii_hashes, normalize_handle, platform_of
 from pipeline.crm.reviews import NameIndex
 from records import Mention
+from records.authors import author_key
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,9 @@ def ingest_mentions(
             post = mention.post
             author = normalize_handle(post.author)
             platform = platform_of(post.source_id, post.kind)
-            if author in suppressed or f"{platform}:{author}" in suppressed:
+            # Entries are author keys (hashes); raw handles written by older versions too.
+            key = author_key(author)
+            if key in suppressed or author in suppressed or f"{platform}:{author}" in suppressed:
                 report.suppressed += 1
                 continue
             topics = special.find(mention)

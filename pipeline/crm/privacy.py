@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pipeline.crm.context import CrmContext
 from pipeline.crm.db import event_id
 from pipeline.crm.identity import normalize_handle
+from records.authors import author_key
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,8 @@ def forget_author(
         )
         conn.execute(pii.delete().where(pii.c.mention_id.in_(mention_ids)))
         conn.execute(men.delete().where(men.c.mention_id.in_(mention_ids)))
-        _suppress(ctx, conn, "author", author, actor)
+        # A hash, not the handle: the list outlives the erasure (see records.authors).
+        _suppress(ctx, conn, "author", author_key(author), actor)
         for ckey in ckeys:
             brand_id, customer_id = ckey.split(":", 1)
             db.add_event(

@@ -66,6 +66,10 @@ def test_forget_author_with_erase_mentions_empties_the_store_of_them_only(
     assert [m.id for m in store.get_mentions([m.id for m in mentions])] == kept
     assert {p.id for _, p in store.raw_posts_after(0, 100)} == set(kept)
     assert author_key("jmartin") in store.suppressed_authors()
+    # The CRM's own suppression list keeps the hash too, never the handle.
+    sup = ctx.db.t["veille_crm_suppression"]
+    values = [r["value"] for r in ctx.db.rows(sa.select(sup).where(sup.c.kind == "author"))]
+    assert values == [author_key("jmartin")]
     (audit,) = _audit(ctx, "forget_in_store")
     assert audit["store_mentions"] == 3 and audit["erase_mentions"] is True
     assert "jmartin" not in json.dumps(audit).lower()
