@@ -71,6 +71,19 @@ class CrmDb:
         """Release the connections."""
         self.engine.dispose()
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Refresh the planner's statistics of `tables` (ANALYZE) after bulk writes.
+
+        PostgreSQL's autovacuum analyses a table only once enough rows changed and on its
+        own schedule, so the join that follows a first bulk load was planned on empty
+        statistics: a nested loop over 100,000 identities took 357 s where it takes
+        0.8 s once analysed (bench/crm.py, 1,000 mentions). SQLite's ANALYZE feeds its
+        planner the same way. Costs about a second at 100,000 customers.
+        """
+        with self.engine.begin() as conn:
+            for name in tables:
+                conn.exec_driver_sql(f'ANALYZE "{self.t[name].name}"')
+
     # --- shared writes ------------------------------------------------------------
 
     def insert(self, table: str) -> Any:

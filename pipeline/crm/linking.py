@@ -28,22 +28,21 @@ METHODS = {
     "phone_hash": "phone_hash",
 }
 _CHUNK = 5000
+# The tables of the candidates' join, analysed before it runs (CrmDb.refresh_statistics).
+_JOINED = (
+    "veille_crm_identities",
+    "veille_crm_customers",
+    "veille_crm_consents",
+    "veille_crm_mentions",
+    "veille_crm_mention_pii",
+    "veille_crm_links",
+    "veille_crm_reviews",
+)
 
 
 def _candidates(ctx: CrmContext) -> list[dict[str, Any]]:
     db = ctx.db
-    ids, cust, cons, men, pii, links, rev = (
-        db.t[n]
-        for n in (
-            "veille_crm_identities",
-            "veille_crm_customers",
-            "veille_crm_consents",
-            "veille_crm_mentions",
-            "veille_crm_mention_pii",
-            "veille_crm_links",
-            "veille_crm_reviews",
-        )
-    )
+    ids, cust, cons, men, pii, links, rev = (db.t[n] for n in _JOINED)
     consented = sa.and_(cons.c.ckey == ids.c.ckey, cons.c.purpose == SOCIAL_LINK, cons.c.granted)
     not_linked = ~sa.exists().where(
         links.c.ckey == ids.c.ckey, links.c.mention_id == men.c.mention_id
@@ -89,6 +88,7 @@ def _candidates(ctx: CrmContext) -> list[dict[str, Any]]:
 def link_identified(ctx: CrmContext, now: datetime, report: SyncReport) -> list[dict[str, Any]]:
     """Create the links identifiers allow and that do not exist yet; return them."""
     db = ctx.db
+    db.refresh_statistics(_JOINED)
     unlinked = db.suppressed("link")
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
