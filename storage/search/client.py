@@ -227,13 +227,14 @@ class SearchCluster:
                 url, timeout=timeout, auth=auth.for_elasticsearch()
             )
             info = _root(client, policy, where)
+            # The client's product check passed: Elasticsearch, as far as the calls go.
+            found = ELASTICSEARCH
         elif auth.api_key:
             client.close()
             raise SearchClusterError(
                 f"search cluster {where} is OpenSearch, which takes no Elasticsearch API key: "
                 "give VEILLE_SEARCH_USERNAME and VEILLE_SEARCH_PASSWORD instead"
             )
-        found = product_of(info)
         version = str(info.get("version", {}).get("number", "?"))
         return cls(client, url, found, version, retry)
 
