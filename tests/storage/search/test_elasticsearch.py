@@ -97,6 +97,14 @@ def test_credentials_come_from_the_environment(
         SearchCluster.connect(es.url)
 
 
+def test_credentials_in_the_url_reach_both_clients(es: FakeElasticsearch) -> None:
+    SearchCluster.connect(es.url.replace("http://", "http://elastic:pw@"), auth=SearchAuth())
+    probe, check = es.sent("GET", "/")
+    assert (
+        probe.headers["authorization"] == check.headers["authorization"] == _basic("elastic", "pw")
+    )
+
+
 def test_a_product_setting_that_does_not_match_the_node_is_refused(es: FakeElasticsearch) -> None:
     with pytest.raises(SearchClusterError, match=r"is elasticsearch 8\.19\.0, not opensearch"):
         SearchCluster.connect(es.url, product="opensearch", auth=SearchAuth())
