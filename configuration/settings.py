@@ -48,6 +48,11 @@ class StorageConfig(StrictModel):
     sqlite_path: Path = Field(
         default=Path("data/veille.db"), description="SQLite database file (WAL mode)."
     )
+    search_product: Literal["auto", "opensearch", "elasticsearch"] = Field(
+        default="auto",
+        description="Search backend's product: auto (asks the node, GET /), opensearch or "
+        "elasticsearch; its URL and credentials come from the environment only.",
+    )
     busy_timeout_seconds: float = Field(
         default=30.0,
         ge=0,

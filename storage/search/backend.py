@@ -19,7 +19,8 @@ def _url() -> str:
 
 def open_search(config: Any) -> Any:
     """The store on the cluster at `VEILLE_SEARCH_URL` (a secret-bearing URL stays in the
-    environment), its indices under `VEILLE_SEARCH_NAMESPACE`."""
+    environment), its indices under `VEILLE_SEARCH_NAMESPACE`; `storage.search_product`
+    picks the client, credentials come from the environment (`client.SearchAuth`)."""
     # Imported here: the client comes with the `search` extra only.
     from storage.search.client import SearchCluster, SearchClusterError
     from storage.search.retrying import RetryPolicy
@@ -32,7 +33,9 @@ def open_search(config: Any) -> Any:
             "(the cluster's URL, e.g. http://127.0.0.1:9200)"
         )
     budget = float(os.environ.get("VEILLE_SEARCH_RETRY_S", "60"))
-    cluster = SearchCluster.connect(url, retry=RetryPolicy(budget_s=budget))
+    cluster = SearchCluster.connect(
+        url, retry=RetryPolicy(budget_s=budget), product=config.settings.storage.search_product
+    )
     return SearchStore(cluster, namespace=os.environ.get("VEILLE_SEARCH_NAMESPACE", ""))
 
 

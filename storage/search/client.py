@@ -2,32 +2,38 @@
 
 OpenSearch 2.x and Elasticsearch 8/9 take the same request bodies for everything Veille
 sends (bulk, typeless mappings, query DSL, terms / date_histogram / composite
-aggregations, composable index templates, aliases), but their official clients differ, and
-this module is the one place that says so (`Product`):
+aggregations, composable index templates, aliases), but their official clients differ:
 
-- Elasticsearch's client (`elasticsearch` 8/9) refuses a server whose responses lack the
+- Elasticsearch's client (`elasticsearch` 8.x) refuses a server whose responses lack the
   `X-Elastic-Product: Elasticsearch` header, which OpenSearch never sends;
 - it sends `application/vnd.elasticsearch+json; compatible-with=8` as Content-Type and
-  Accept, which OpenSearch answers with 406 Not Acceptable;
+  Accept, which OpenSearch answers with 406 Not Acceptable (Elasticsearch 9 still takes
+  it, so the 8.x client serves both 8 and 9);
 - so OpenSearch is reached with `opensearch-py` and plain `application/json`, and
-  Elasticsearch will be reached with its own client (not wired yet: no store backend
-  exists so far, and only OpenSearch runs live here).
+  Elasticsearch with its own client, called in opensearch-py's style through
+  `storage.search.elastic`, whose table lists every difference in the calls.
+
+Which one: `storage.search_product` (`auto`, the default, asks `GET /` and reads the
+answer, `product_of`). Credentials come from the environment only (`SearchAuth`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+import elasticsearch
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException, RequestError
 from opensearchpy.helpers import streaming_bulk
 
 from storage.base import UpsertCounts
+from storage.search import elastic
 from storage.search.retrying import RetryPolicy, call
 from storage.search.templates import IndexTemplate
 
@@ -64,8 +70,67 @@ def product_of(info: dict[str, Any]) -> Product:
     )
 
 
+PRODUCTS = {p.name: p for p in (OPENSEARCH, ELASTICSEARCH)}
+
+
 class SearchClusterError(RuntimeError):
     """The cluster cannot be used; the message names the cluster and what failed."""
+
+
+@dataclass(frozen=True)
+class SearchAuth:
+    """How Veille signs in to the cluster: from the environment only, never a file."""
+
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    # A CA bundle for an https node whose certificate a private CA signed.
+    ca_certs: str | None = None
+
+    @classmethod
+    def from_environment(cls) -> SearchAuth:
+        """`VEILLE_SEARCH_USERNAME` and `VEILLE_SEARCH_PASSWORD`, or `VEILLE_SEARCH_API_KEY`
+        (Elasticsearch's encoded key); `VEILLE_SEARCH_CA_CERTS`; empty ones are unset."""
+        auth = cls(
+            *(
+                os.environ.get(f"VEILLE_SEARCH_{name}") or None
+                for name in ("USERNAME", "PASSWORD", "API_KEY", "CA_CERTS")
+            )
+        )
+        if (auth.username is None) != (auth.password is None):
+            given, missing = ("USERNAME", "PASSWORD") if auth.username else ("PASSWORD", "USERNAME")
+            raise SearchClusterError(
+                f"VEILLE_SEARCH_{given} is set but VEILLE_SEARCH_{missing} is not: "
+                "give both, or VEILLE_SEARCH_API_KEY alone"
+            )
+        if auth.api_key and auth.username:
+            raise SearchClusterError(
+                "VEILLE_SEARCH_API_KEY and VEILLE_SEARCH_USERNAME are both set: give one"
+            )
+        return auth
+
+    def for_opensearch(self) -> dict[str, Any]:
+        """opensearch-py's keywords (an API key as a header: the probe of an
+        Elasticsearch node with `storage.search_product: auto` sends it)."""
+        kwargs: dict[str, Any] = {}
+        if self.username and self.password:
+            kwargs["http_auth"] = (self.username, self.password)
+        if self.api_key:
+            kwargs["headers"] = {"authorization": f"ApiKey {self.api_key}"}
+        if self.ca_certs:
+            kwargs["ca_certs"] = self.ca_certs
+        return kwargs
+
+    def for_elasticsearch(self) -> dict[str, Any]:
+        """Elasticsearch's client keywords."""
+        kwargs: dict[str, Any] = {}
+        if self.username and self.password:
+            kwargs["basic_auth"] = (self.username, self.password)
+        if self.api_key:
+            kwargs["api_key"] = self.api_key
+        if self.ca_certs:
+            kwargs["ca_certs"] = self.ca_certs
+        return kwargs
 
 
 @dataclass(frozen=True)
@@ -103,7 +168,8 @@ class SearchCluster:
 
     def __init__(
         self,
-        client: OpenSearch,
+        # opensearch-py's client, or Elasticsearch's called in its style (`elastic`).
+        client: Any,
         url: str,
         product: Product,
         version: str,
@@ -117,26 +183,60 @@ class SearchCluster:
 
     @classmethod
     def connect(
-        cls, url: str, *, timeout: float = 30.0, retry: RetryPolicy | None = None
+        cls,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        product: str = "auto",
+        auth: SearchAuth | None = None,
     ) -> SearchCluster:
         """Connect and check what answers; an unreachable or unsupported one raises.
 
-        With `retry`, an unavailable cluster is waited for (see `retrying`); the client's
-        own immediate retries are off, since they do not wait between attempts.
+        `product`: `auto` (ask `GET /`), `opensearch` or `elasticsearch`; `auth` defaults
+        to the environment's. With `retry`, an unavailable cluster is waited for (see
+        `retrying`); the clients' own immediate retries are off, since they do not wait
+        between attempts.
         """
-        client = OpenSearch(hosts=[url], timeout=timeout, max_retries=0)
-        try:
-            info = call("GET /", client.info, retry or RetryPolicy(budget_s=0), redacted(url))
-        except (OpenSearchException, RuntimeError) as exc:
-            raise SearchClusterError(f"search cluster {redacted(url)}: no answer ({exc})") from None
-        product = product_of(info)
-        version = str(info.get("version", {}).get("number", "?"))
-        if product is not OPENSEARCH:
+        if product != "auto" and product not in PRODUCTS:
             raise SearchClusterError(
-                f"search cluster {redacted(url)} is {product.name} {version}: only OpenSearch "
-                f"is wired so far ({product.client_package} comes with the search backend)"
+                f"storage.search_product: {product!r} is not auto, opensearch or elasticsearch"
             )
-        return cls(client, url, product, version, retry)
+        auth = auth if auth is not None else SearchAuth.from_environment()
+        where = redacted(url)
+        policy = retry or RetryPolicy(budget_s=0)
+        client: Any = None
+        found = ELASTICSEARCH
+        if product != "elasticsearch":
+            client = OpenSearch(
+                hosts=[url], timeout=timeout, max_retries=0, **auth.for_opensearch()
+            )
+            info = _root(client, policy, where)
+            found = product_of(info)
+            if product == "opensearch" and found is not OPENSEARCH:
+                client.close()
+                raise SearchClusterError(
+                    f"search cluster {where} is {found.name} "
+                    f"{info.get('version', {}).get('number', '?')}, not opensearch as "
+                    "storage.search_product says (set it to auto or elasticsearch)"
+                )
+        if product == "elasticsearch" or found is ELASTICSEARCH:
+            if client is not None:
+                client.close()
+            client = elastic.connect_elasticsearch(
+                url, timeout=timeout, auth=auth.for_elasticsearch()
+            )
+            info = _root(client, policy, where)
+            # The client's product check passed: Elasticsearch, as far as the calls go.
+            found = ELASTICSEARCH
+        elif auth.api_key:
+            client.close()
+            raise SearchClusterError(
+                f"search cluster {where} is OpenSearch, which takes no Elasticsearch API key: "
+                "give VEILLE_SEARCH_USERNAME and VEILLE_SEARCH_PASSWORD instead"
+            )
+        version = str(info.get("version", {}).get("number", "?"))
+        return cls(client, url, found, version, retry)
 
     def call(self, what: str, fn: Callable[[], T]) -> T:
         """Run one request, retrying with back-off while the cluster is unavailable."""
@@ -191,7 +291,8 @@ class SearchCluster:
         reason and the others go on; 429s are retried with back-off by the bulk helper.
         """
         outcome = BulkOutcome()
-        results = streaming_bulk(
+        helper = elastic.streaming_bulk if self.product is ELASTICSEARCH else streaming_bulk
+        results = helper(
             self.client,
             _update_actions(target, documents),
             chunk_size=chunk_size,
@@ -232,6 +333,23 @@ class SearchCluster:
     def count(self, target: str) -> int:
         """How many documents `target` holds."""
         return int(self.client.count(index=target)["count"])
+
+
+def _root(client: Any, policy: RetryPolicy, where: str) -> dict[str, Any]:
+    """`GET /`, its errors said as the adapter's: no answer, or not the product expected."""
+    try:
+        info: dict[str, Any] = call("GET /", client.info, policy, where)
+    except elasticsearch.UnsupportedProductError:
+        client.close()
+        raise SearchClusterError(
+            f"search cluster {where} did not answer as Elasticsearch (no "
+            "X-Elastic-Product: Elasticsearch header), and Elasticsearch's client talks to "
+            "nothing else: OpenSearch? Set storage.search_product to auto or opensearch"
+        ) from None
+    except (OpenSearchException, RuntimeError) as exc:
+        client.close()
+        raise SearchClusterError(f"search cluster {where}: no answer ({exc})") from None
+    return info
 
 
 def _update_actions(
