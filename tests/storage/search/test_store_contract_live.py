@@ -14,6 +14,7 @@ import pytest
 
 from storage.search.client import SearchCluster
 from storage.search.store import SearchStore
+from tests.storage.test_lease_contract import LeaseStoreContract
 from tests.storage.test_store_contract import (
     AlertStoreContract,
     CrawlStoreContract,
@@ -47,4 +48,8 @@ class TestSearchAlertStore(SearchBackend, AlertStoreContract):
 
 
 class TestSearchReadStore(SearchBackend, ReadStoreContract):
+    pass
+
+
+class TestSearchLeaseStore(SearchBackend, LeaseStoreContract):
     pass
