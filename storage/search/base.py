@@ -239,7 +239,7 @@ class SearchBase:
         value = int(found["value"])
         now_ms = time.time() * 1000
         firsts = []
-        for token, (first, at) in (found.get("pending") or {}).items():
+        for first, at in (found.get("pending") or {}).values():
             if now_ms - at > STALE_BLOCK_S * 1000:
                 logger.warning(
                     "sequence %s: block from %s reserved %.0f s ago never settled (its writer "

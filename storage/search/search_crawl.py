@@ -99,7 +99,9 @@ class SearchCrawlMixin(SearchBase):
         first, last = partition_buckets(partition, partitions)
         if (first, last) == (0, BUCKETS):
             return self._raw_posts({"gt": seq}, limit)
-        return self._raw_posts({"gt": seq}, limit, {"range": {"bucket": {"gte": first, "lt": last}}})
+        return self._raw_posts(
+            {"gt": seq}, limit, {"range": {"bucket": {"gte": first, "lt": last}}}
+        )
 
     def _raw_posts(
         self, seqs: dict[str, int], limit: int, *filters: dict[str, Any]

@@ -71,29 +71,40 @@ class LeaseStoreContract:
     def test_leases_are_listed_by_name_and_prefix(self, store: Store) -> None:
         for name in ("nlp:1/2", "crawl:b", "nlp:0/2", "crawl:a"):
             store.acquire_lease(name, "w1", 30, now=T0)
-        assert [lease.name for lease in store.leases()] == ["crawl:a", "crawl:b", "nlp:0/2", "nlp:1/2"]
+        assert [lease.name for lease in store.leases()] == [
+            "crawl:a",
+            "crawl:b",
+            "nlp:0/2",
+            "nlp:1/2",
+        ]
         assert [lease.name for lease in store.leases("nlp:")] == ["nlp:0/2", "nlp:1/2"]
         assert store.leases("none") == []
 
     def test_racing_owners_get_one_lease(self, store: Store) -> None:
         """Eight threads ask at once for a free, then an expired, lease: one gets each."""
         for round_, now in enumerate((T0, T0 + timedelta(minutes=5))):
-            barrier = threading.Barrier(8)
-            won: list[str] = []
-
-            def ask(owner: str, now: datetime = now) -> None:
-                barrier.wait()
-                if store.acquire_lease("race", owner, 60, now=now) is not None:
-                    won.append(owner)
-
-            threads = [threading.Thread(target=ask, args=(f"r{round_}w{i}",)) for i in range(8)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            won = _race(store, [f"r{round_}w{i}" for i in range(8)], now)
             assert len(won) == 1, won
             (stored,) = store.leases("race")
             assert stored.owner == won[0] and stored.token == round_ + 1
+
+
+def _race(store: Store, owners: list[str], now: datetime) -> list[str]:
+    """The owners that got the lease `race` when they all asked for it at once."""
+    barrier = threading.Barrier(len(owners))
+    won: list[str] = []
+
+    def ask(owner: str) -> None:
+        barrier.wait()
+        if store.acquire_lease("race", owner, 60, now=now) is not None:
+            won.append(owner)
+
+    threads = [threading.Thread(target=ask, args=(owner,)) for owner in owners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return won
 
 
 class TestSQLiteLeaseStore(LeaseStoreContract):
