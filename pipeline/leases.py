@@ -135,9 +135,19 @@ def renewal(store: Store, lease: Lease, ttl: float) -> Callable[[], bool]:
 
 
 def raise_nlp_floor(store: Store, partitions: int) -> None:
-    """Move the `nlp` cursor up to the lowest partition cursor: every post at or below it
-    is analysed (`veille status` counts from it, a new partitioning starts from it)."""
+    """Move the `nlp` cursor up to a floor below which every post is analysed: the lowest
+    cursor of the partitions with posts after theirs, else the highest cursor (every
+    partition is caught up). `veille status` counts from it; a partition starts from it
+    when its own cursor is lower (a new partitioning, or nothing in it yet). No post can
+    still appear below a position the store has shown as read through (see the search
+    store's pending blocks), so an empty partition's posts are all below the floor."""
     floor = store.get_cursor(NLP_CURSOR)
-    lowest = min(store.get_cursor(nlp_cursor(p, partitions)) for p in range(partitions))
+    cursors = [max(store.get_cursor(nlp_cursor(p, partitions)), floor) for p in range(partitions)]
+    waiting = [
+        cursor
+        for p, cursor in enumerate(cursors)
+        if store.raw_posts_in_partition(cursor, 1, p, partitions)
+    ]
+    lowest = min(waiting) if waiting else max(cursors)
     if lowest > floor:
         store.set_cursor(NLP_CURSOR, lowest)
