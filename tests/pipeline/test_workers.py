@@ -48,7 +48,7 @@ def posts(n: int) -> list[RawPost]:
             kind="forum",
             external_id=str(i),
             url=f"https://forum.example.fr/t/{i // 20}#p{i}",
-            body_text=f"Message {i} : chez {BRANDS[i % 3]}, {WORDS[i % 5]} (cas {i * 7919 % 10007}).",
+            body_text=f"Message {i} : chez {BRANDS[i % 3]}, {WORDS[i % 5]} (cas {i * 7919}).",
             published_at=t0 + timedelta(minutes=i),
             thread_url=f"https://forum.example.fr/t/{i // 20}",
             thread_title=f"Sujet {i // 20}",
@@ -60,12 +60,16 @@ def posts(n: int) -> list[RawPost]:
 
 def run_workers(env: dict[str, str], config_dir: Path, n: int = WORKERS) -> list[dict[str, Any]]:
     """Start `n` workers at once, wait for them, return their JSON reports."""
+    command = [sys.executable, "-m", "cli", "worker", "nlp", "--once", "--json"]
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "cli", "worker", "nlp", "--once", "--json",
-             "--id", f"worker{k}", "--config-dir", str(config_dir)],
-            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [*command, "--id", f"worker{k}", "--config-dir", str(config_dir)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for k in range(n)
     ]
     reports = []
@@ -109,7 +113,8 @@ def test_three_nlp_workers_on_the_live_node(
     started = time.perf_counter()
     reports = run_workers(worker_env, config_dir)
     elapsed = time.perf_counter() - started
-    print(f"{WORKERS} workers, {POSTS} posts: {elapsed:.1f} s, records {[r['records'] for r in reports]}")
+    shares = [r["records"] for r in reports]
+    print(f"{WORKERS} workers, {POSTS} posts: {elapsed:.1f} s, posts per worker {shares}")
     check_exactly_once(search_store, reports, POSTS)
 
 
