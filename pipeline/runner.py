@@ -125,7 +125,7 @@ def drain(
         report.records += len(batch)
         if progress:
             progress(report.stage, report.records)
-    report.seconds = time.perf_counter() - started
+    report.seconds += time.perf_counter() - started
     return report
 
 
