@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -147,3 +148,53 @@ def search_store(worker_env: dict[str, str]) -> Iterator[Store]:
     yield store
     store.drop()
     store.close()
+
+
+@pytest.mark.slow
+def test_a_worker_in_its_loop_stops_on_sigterm(
+    worker_env: dict[str, str], config_dir: Path, tmp_path: Path
+) -> None:
+    store = SQLiteStore(tmp_path / "data" / "veille.db")
+    command = [sys.executable, "-m", "cli", "worker", "nlp", "--json", "--poll", "0.5"]
+    child = subprocess.Popen(
+        [*command, "--id", "looper", "--config-dir", str(config_dir)],
+        env={**worker_env, "VEILLE_OPS_LANGUAGE": "en"},
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Posts that come while it waits are picked up at a later pass.
+        store.upsert_raw_posts(posts(25))
+        deadline = time.monotonic() + 240
+        while store.count_mentions() < 25 and time.monotonic() < deadline:
+            assert child.poll() is None, child.communicate()[1][-3000:]
+            time.sleep(0.5)
+        assert store.count_mentions() == 25
+        child.send_signal(signal.SIGTERM)
+        stdout, stderr = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        store.close()
+    assert child.returncode == 0, stderr[-3000:]
+    assert "nlp worker looper stopped: 25 records" in stderr
+    assert json.loads(stdout.strip().splitlines()[-1])["records"] == 25
+
+
+def test_an_alerts_worker_stands_by_while_another_evaluates(
+    config_dir: Path, store: SQLiteStore
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    assert store.acquire_lease("alerts", "evaluator-1", 600) is not None
+    result = CliRunner().invoke(
+        app, ["worker", "alerts", "--once", "--json", "--id", "standby", "--config-dir",
+              str(config_dir)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (report["worker"], report["records"], report["passes"]) == ("standby", 0, 1)
