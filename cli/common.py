@@ -59,4 +59,6 @@ def print_stage(report: StageReport) -> None:
         line += f", {report.duplicates} near-duplicates linked to a first copy"
     if report.stage == "alerts":
         line += f", {len(report.alerts_touched)} alerts created or updated"
+    if report.held_elsewhere:
+        line += f", left to the workers holding {', '.join(report.held_elsewhere)}"
     out.print(line, markup=False)
