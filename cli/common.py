@@ -61,4 +61,6 @@ def print_stage(report: StageReport) -> None:
         line += f", {report.suppressed} posts of suppressed authors left out"
     if report.stage == "alerts":
         line += f", {len(report.alerts_touched)} alerts created or updated"
+    if report.held_elsewhere:
+        line += f", left to the workers holding {', '.join(report.held_elsewhere)}"
     out.print(line, markup=False)

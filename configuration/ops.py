@@ -52,6 +52,22 @@ class OpsConfig(StrictModel):
         description="How long a stage retries a locked or unavailable store (with back-off) "
         "before it gives up its run; the next run starts over.",
     )
+    nlp_partitions: int = Field(
+        default=1,
+        ge=1,
+        le=1024,
+        description="Partitions of the NLP stage (by a hash of the post id), each with its "
+        "cursor and lease: how many NLP workers can work at once. Every worker must use the "
+        "same value; 1 keeps one stage in crawl order.",
+    )
+    lease_seconds: float = Field(
+        default=60.0,
+        ge=5,
+        le=3600,
+        description="How long a worker's lease (a crawl, an NLP partition, the alerts "
+        "stage) lasts unless renewed: after a worker dies, others take its work over "
+        "this late.",
+    )
     language: Literal["fr", "en"] = Field(
         default="fr", description="Language of `veille status`, `run` and `schedule` output."
     )

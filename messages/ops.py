@@ -39,6 +39,28 @@ OPS: dict[str, dict[str, str]] = {
         "fr": "planificateur : {n} tâches ({ids}) ; Ctrl-C ou SIGTERM pour arrêter",
         "en": "scheduler: {n} jobs ({ids}); Ctrl-C or SIGTERM to stop",
     },
+    "worker.ready": {
+        "fr": "travailleur {stage} {worker} : {partitions} partition(s), bail de {ttl:g} s, "
+        "relève toutes les {poll:g} s ; Ctrl-C ou SIGTERM pour arrêter",
+        "en": "{stage} worker {worker}: {partitions} partition(s), {ttl:g} s lease, polling "
+        "every {poll:g} s; Ctrl-C or SIGTERM to stop",
+    },
+    "worker.pass": {
+        "fr": "{stage} : {records} enregistrements ({new} nouveaux, {updated} modifiés, "
+        "{unchanged} inchangés, {quarantined} en quarantaine) ; partitions {partitions} ; "
+        "tenues ailleurs : {elsewhere}",
+        "en": "{stage}: {records} records ({new} new, {updated} updated, {unchanged} "
+        "unchanged, {quarantined} quarantined); partitions {partitions}; held elsewhere: "
+        "{elsewhere}",
+    },
+    "worker.failed": {
+        "fr": "{stage} : passe en échec ({error}) ; nouvel essai dans {poll:g} s",
+        "en": "{stage}: pass failed ({error}); trying again in {poll:g} s",
+    },
+    "worker.stopped": {
+        "fr": "travailleur {stage} {worker} arrêté : {records} enregistrements en {passes} passes",
+        "en": "{stage} worker {worker} stopped: {records} records in {passes} passes",
+    },
     "schedule.stopping": {
         "fr": "arrêt : les tâches en cours terminent leur lot",
         "en": "stopping: the jobs under way finish their batch",

@@ -79,3 +79,6 @@ def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The search client logs every request, and a 404 (a cursor or lease not made yet, an
+    # expected answer) as a warning; the store reports the failures that matter itself.
+    logging.getLogger("opensearch").setLevel(logging.ERROR)

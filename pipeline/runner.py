@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,21 @@ from pipeline.alerts.notify import DispatchReport, dispatch
 from pipeline.alerts.stage import AlertsStage
 from pipeline.crm.context import SyncReport
 from pipeline.crm.stage import sync_if_enabled
+from pipeline.leases import (
+    ALERTS_LEASE,
+    NLP_CURSOR,
+    Renewer,
+    describe,
+    holder,
+    lease_seconds,
+    leased,
+    nlp_cursor,
+    nlp_lease,
+    partition_order,
+    raise_nlp_floor,
+    renewal,
+    worker_id,
+)
 from records import CrawlRun, QuarantinedRecord
 from records.authors import author_key
 from records.vocab import OPEN_ALERT_STATUSES
@@ -31,7 +46,6 @@ from storage import Store, UpsertCounts, data_dir, open_store
 
 logger = logging.getLogger(__name__)
 
-NLP_CURSOR = "nlp"
 ALERTS_CURSOR = "alerts"
 
 T = TypeVar("T")
@@ -61,6 +75,10 @@ class StageReport:
     alerts_touched: list[str] = field(default_factory=list)
     # A stop signal ended the drain early (after a whole batch).
     stopped: bool = False
+    # Leases: the partitions this drain worked on, and those another worker held (or
+    # lost to one mid-drain, their cursor left where it was).
+    partitions: list[int] = field(default_factory=list)
+    held_elsewhere: list[str] = field(default_factory=list)
 
     @property
     def quarantined_total(self) -> int:
@@ -77,14 +95,18 @@ def drain(
     batch_size: int,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    start: int | None = None,
+    keep: Callable[[], bool] | None = None,
 ) -> StageReport:
     """Feed every record after `cursor` to `handle` in batches, moving the cursor after each.
 
     When `stop` is set (SIGTERM), the batch in hand is finished and stored, its cursor
-    moved, and no further batch is read.
+    moved, and no further batch is read. `start` overrides where the cursor stands;
+    `keep` (the renewal of the drain's lease) is asked before each cursor move: False
+    means another worker took the work over, and the drain ends without moving it.
     """
     started = time.perf_counter()
-    position = store.get_cursor(cursor)
+    position = store.get_cursor(cursor) if start is None else start
     while True:
         if stop is not None and stop.is_set():
             report.stopped = True
@@ -94,13 +116,19 @@ def drain(
         if not batch:
             break
         handle([record for _, record in batch])
+        if keep is not None and not keep():
+            logger.error(
+                "%s: lease %s lost mid-drain; cursor left at %d", report.stage, cursor, position
+            )
+            report.held_elsewhere.append(cursor)
+            break
         position = batch[-1][0]
         store.set_cursor(cursor, position)
         report.batches += 1
         report.records += len(batch)
         if progress:
             progress(report.stage, report.records)
-    report.seconds = time.perf_counter() - started
+    report.seconds += time.perf_counter() - started
     return report
 
 
@@ -110,8 +138,10 @@ def process_posts(
     analyzer: Any = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    owner: str | None = None,
 ) -> StageReport:
-    """Run the NLP stage over every raw post stored or changed since its last run."""
+    """Run the NLP stage over every raw post stored or changed since its last run, in the
+    partitions (`ops.nlp_partitions`) whose lease this worker (`owner`) can take."""
     # Imported here: spaCy and the models load only in a process that runs the NLP stage.
     from nlp.analyzer import AnalysisError, Analyzer
     from nlp.dedup import link_duplicates
@@ -138,17 +168,48 @@ def process_posts(
         report.duplicates += link_duplicates(mentions, store.near_duplicate_candidates)
         report.stored += store.upsert_mentions(mentions)
 
+    partitions, ttl = config.settings.ops.nlp_partitions, lease_seconds(config)
+    owner = owner or worker_id()
     with _STAGE_LOCK:
-        drain(
-            report,
-            store,
-            NLP_CURSOR,
-            store.raw_posts_after,
-            handle,
-            config.settings.nlp.batch_size,
-            progress,
-            stop,
-        )
+        for partition in partition_order(owner, partitions):
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                break
+            name = nlp_lease(partition, partitions)
+            with leased(store, name, owner, ttl) as lease:
+                if lease is None:
+                    logger.info(
+                        "nlp: %s is held by %s, skipped", name, describe(holder(store, name))
+                    )
+                    report.held_elsewhere.append(name)
+                    continue
+                report.partitions.append(partition)
+                cursor = nlp_cursor(partition, partitions)
+                # A partition's cursor starts at the floor (a new partitioning, see
+                # `raise_nlp_floor`).
+                start = (
+                    None
+                    if partitions == 1
+                    else max(store.get_cursor(cursor), store.get_cursor(NLP_CURSOR))
+                )
+
+                def fetch(seq: int, limit: int, partition: int = partition) -> list[Any]:
+                    return store.raw_posts_in_partition(seq, limit, partition, partitions)
+
+                drain(
+                    report,
+                    store,
+                    cursor,
+                    fetch,
+                    handle,
+                    config.settings.nlp.batch_size,
+                    progress,
+                    stop,
+                    start=start,
+                    keep=renewal(store, lease, ttl),
+                )
+        if partitions > 1:
+            raise_nlp_floor(store, partitions)
     report.sentiment_model = getattr(analyzer, "sentiment_model_name", "")
     return report
 
@@ -159,8 +220,14 @@ def evaluate_alerts(
     now: datetime | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    owner: str | None = None,
 ) -> StageReport:
-    """Run the alert rules over every mention stored or changed since their last run."""
+    """Run the alert rules over every mention stored or changed since their last run.
+
+    One evaluator at a time, the holder of the `alerts` lease: the rules keep state
+    (open alerts, cool-downs, windows over all mentions), so the stage is not split; a
+    worker that cannot take the lease leaves it to the one that holds it.
+    """
     stage = AlertsStage(config, store, now=now)
     report = StageReport("alerts")
     touched: set[str] = set()
@@ -169,9 +236,19 @@ def evaluate_alerts(
         for alert in stage(mentions):
             touched.add(alert.id)
 
-    with _STAGE_LOCK:
-        drain(report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress, stop)
-        touched.update(alert.id for alert in stage.check_crawls())
+    ttl = lease_seconds(config)
+    with _STAGE_LOCK, leased(store, ALERTS_LEASE, owner or worker_id(), ttl) as lease:
+        if lease is None:
+            logger.info("alerts: held by %s, skipped", describe(holder(store, ALERTS_LEASE)))
+            report.held_elsewhere.append(ALERTS_LEASE)
+            return report
+        keep = renewal(store, lease, ttl)
+        drain(
+            report, store, ALERTS_CURSOR, store.mentions_after, handle, 500, progress, stop,
+            keep=keep,
+        )  # fmt: skip
+        if keep():
+            touched.update(alert.id for alert in stage.check_crawls())
     report.alerts_touched = sorted(touched)
     return report
 
@@ -181,15 +258,21 @@ def send_notifications(
 ) -> DispatchReport | None:
     """Send the notifications that are due; a failure is logged, never raised.
 
-    One dispatcher at a time on the machine: an item another process is sending must not
-    be taken for one left `sending` by a process that died (see `pipeline.alerts.notify`).
+    One dispatcher at a time (a file lock on the machine, the `notify` lease on a
+    cluster): an item another process is sending must not be taken for one left
+    `sending` by a process that died (see `pipeline.alerts.notify`).
     """
-    with machine_lock(config, "notify") as acquired:
-        if not acquired:
+    ttl = lease_seconds(config)
+    with (
+        machine_lock(config, "notify") as acquired,
+        leased(store, "notify", worker_id(), ttl) if acquired else nullcontext() as lease,
+    ):
+        if not acquired or lease is None:
             logger.info("notifications: another process is sending, skipped")
             return None
         try:
-            return dispatch(config, store, now=now)
+            with Renewer(store, lease, ttl):
+                return dispatch(config, store, now=now)
         except Exception:
             logger.exception("notification dispatch failed; alerts stay queued in the outbox")
             return None
@@ -225,8 +308,6 @@ def crawl_sources(
     for source_id in ids:
         config.source(source_id)  # fail early on an unknown id, before any crawl starts
 
-    from crawlers.run import crawl_source
-
     runs = []
     for source_id in ids:
         if stop is not None and stop.is_set():
@@ -234,34 +315,57 @@ def crawl_sources(
         with source_lock(config, source_id) as acquired:
             if not acquired:
                 logger.warning("source %s: a crawl is already running, skipped", source_id)
-                now = datetime.now(UTC)
-                runs.append(
-                    CrawlRun(source_id, now, now, status="skipped", errors={"already_running": 1})
-                )
+                runs.append(_skipped_run(source_id, "already_running"))
                 continue
+            runs.append(_leased_crawl(config, source_id, on_progress, stop))
+    return runs
 
-            store = open_store(config)
-            try:
-                close_interrupted_runs(store, source_id)
-            finally:
-                store.close()
 
-            def forward(event: dict[str, Any], source_id: str = source_id) -> None:
+def _skipped_run(source_id: str, reason: str) -> CrawlRun:
+    now = datetime.now(UTC)
+    return CrawlRun(source_id, now, now, status="skipped", errors={reason: 1})
+
+
+def _leased_crawl(
+    config: VeilleConfig,
+    source_id: str,
+    on_progress: Callable[[str, dict[str, Any]], None] | None,
+    stop: threading.Event | None,
+) -> CrawlRun:
+    """Crawl one source while holding its lease `crawl:<id>` (renewed as it runs): on a
+    cluster, a worker on another machine skips the source meanwhile."""
+    from crawlers.run import crawl_source
+
+    name, ttl = f"crawl:{source_id}", lease_seconds(config)
+    store = open_store(config)
+    try:
+        with leased(store, name, worker_id(), ttl) as lease:
+            if lease is None:
+                logger.warning(
+                    "source %s: crawled by another worker (lease %s held by %s), skipped",
+                    source_id,
+                    name,
+                    describe(holder(store, name)),
+                )
+                return _skipped_run(source_id, "leased_elsewhere")
+            close_interrupted_runs(store, source_id)
+
+            def forward(event: dict[str, Any]) -> None:
                 if on_progress:
                     on_progress(source_id, event)
 
-            runs.append(
-                crawl_source(
+            with Renewer(store, lease, ttl):
+                return crawl_source(
                     Path(config.directory), source_id, on_progress=forward, config=config, stop=stop
                 )
-            )
-    return runs
+    finally:
+        store.close()
 
 
 def close_interrupted_runs(store: Store, source_id: str) -> int:
     """Mark as failed the runs of a source left "running" by a process that died.
 
-    Called while holding the source's lock, so no live crawl of it can be among them.
+    Called while holding the source's lease, so no live crawl of it can be among them.
     """
     closed = 0
     for run in store.crawl_runs(source_id, limit=20):

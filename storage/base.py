@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from records import Alert, CrawlRun, Mention, OutboxItem, QuarantinedRecord, RawPost
@@ -104,6 +105,44 @@ class WindowCount:
     negative: int
 
 
+# Raw posts are spread over this many buckets by a stable hash of their id; a partition of
+# the NLP stage is a contiguous range of buckets (see `partition_buckets`).
+BUCKETS = 1024
+
+
+def bucket_of(post_id: str) -> int:
+    """A raw post's bucket: CRC-32 of its id, the same in every process and backend."""
+    return zlib.crc32(post_id.encode("utf-8")) % BUCKETS
+
+
+def partition_buckets(partition: int, partitions: int) -> tuple[int, int]:
+    """The buckets [first, last) of partition `partition` of `partitions`."""
+    if not 1 <= partitions <= BUCKETS or not 0 <= partition < partitions:
+        raise ValueError(
+            f"partition {partition} of {partitions}: expected 0 <= partition < partitions "
+            f"<= {BUCKETS}"
+        )
+    return partition * BUCKETS // partitions, (partition + 1) * BUCKETS // partitions
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A named lease held by one owner until `expires_at`.
+
+    `token` grows each time the lease changes hands (a fencing token): a holder whose
+    token is no longer the stored one has lost the lease, even if it did not notice.
+    """
+
+    name: str
+    owner: str
+    token: int
+    expires_at: datetime
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Whether the lease has run out at `now` (default: the current time)."""
+        return self.expires_at <= (now or datetime.now(UTC))
+
+
 class CrawlStore(Protocol):
     """What the crawl stage writes and reads: raw posts, crawl runs, crawl state."""
 
@@ -150,6 +189,13 @@ class NlpStore(Protocol):
 
     def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
         """Posts stored or changed after sequence `seq`, oldest first."""
+        ...
+
+    def raw_posts_in_partition(
+        self, seq: int, limit: int, partition: int, partitions: int
+    ) -> list[tuple[int, RawPost]]:
+        """`raw_posts_after`, only the posts whose bucket (`bucket_of(id)`) is in
+        partition `partition` of `partitions` (`partition_buckets`); 0 of 1 is every post."""
         ...
 
     def upsert_mentions(self, mentions: Iterable[Mention]) -> UpsertCounts:
@@ -379,7 +425,38 @@ class PrivacyStore(Protocol):
         ...
 
 
-class Store(CrawlStore, NlpStore, AlertStore, ReadStore, PrivacyStore, Protocol):
+class LeaseStore(Protocol):
+    """Named leases that several workers share: a crawl per source, the NLP partitions,
+    the alerts evaluator. Each call is atomic in the store; `now` is the caller's clock
+    (default: the current time), so a lease's TTL must exceed the clock skew between
+    workers."""
+
+    def acquire_lease(
+        self, name: str, owner: str, ttl_seconds: float, now: datetime | None = None
+    ) -> Lease | None:
+        """Take `name` for `owner` until now + ttl when it is free, released or expired
+        (a new token), or already `owner`'s (renewed, same token); None while another
+        owner holds it."""
+        ...
+
+    def renew_lease(
+        self, lease: Lease, ttl_seconds: float, now: datetime | None = None
+    ) -> Lease | None:
+        """Extend a lease to now + ttl while its token is still the stored one (even past
+        its expiry, if nobody took it meanwhile); None once it was lost."""
+        ...
+
+    def release_lease(self, lease: Lease) -> bool:
+        """Free a lease still held with this token (others may take it at once); False if
+        it had been lost. The token is kept, so the next holder gets a larger one."""
+        ...
+
+    def leases(self, prefix: str = "") -> list[Lease]:
+        """Every lease whose name starts with `prefix` (held, expired or released), by name."""
+        ...
+
+
+class Store(CrawlStore, NlpStore, AlertStore, ReadStore, PrivacyStore, LeaseStore, Protocol):
     """Durable storage shared by every stage; all writes are idempotent.
 
     One protocol per consumer, each with its contract test class

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from configuration.settings import StoreBackend
+from storage.base import bucket_of
 from storage.sqlite_alerts import SQLiteAlertsMixin
 from storage.sqlite_crawl import SQLiteCrawlMixin
 from storage.sqlite_health import SQLiteHealthMixin
+from storage.sqlite_leases import SQLiteLeasesMixin
 from storage.sqlite_nlp import SQLiteNlpMixin
 from storage.sqlite_privacy import SQLitePrivacyMixin
 from storage.sqlite_read import SQLiteReadMixin
@@ -36,6 +38,7 @@ class SQLiteStore(
     SQLiteHealthMixin,
     SQLiteSessionsMixin,
     SQLitePrivacyMixin,
+    SQLiteLeasesMixin,
 ):
     """The embedded backend of the store protocol: one mixin per protocol (the read
     model's queue depths and dashboard sessions in a mixin each), on one connection."""
@@ -49,6 +52,8 @@ class SQLiteStore(
             str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._conn.row_factory = sqlite3.Row
+        # The NLP partitions' filter (storage.base.bucket_of), the same hash as every backend.
+        self._conn.create_function("veille_bucket", 1, bucket_of, deterministic=True)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from records import Mention, QuarantinedRecord, RawPost, parse_utc
-from storage.base import AspectRow, UpsertCounts
+from storage.base import AspectRow, UpsertCounts, partition_buckets
 from storage.sqlite_text import iso as _iso
 from storage.sqlite_text import marks as _marks
 
@@ -205,6 +205,21 @@ class SQLiteNlpMixin:
         """Posts stored or changed after `seq`, oldest first."""
         rows = self._read(
             "SELECT seq, data FROM raw_posts WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+        )
+        return [(r["seq"], RawPost.from_dict(json.loads(r["data"]))) for r in rows]
+
+    def raw_posts_in_partition(
+        self, seq: int, limit: int, partition: int, partitions: int
+    ) -> list[tuple[int, RawPost]]:
+        """Posts after `seq` whose bucket is in the partition, oldest first (a scan of the
+        seq index that hashes each id, through the connection's `veille_bucket`)."""
+        if partitions == 1 and partition == 0:
+            return self.raw_posts_after(seq, limit)
+        first, last = partition_buckets(partition, partitions)
+        rows = self._read(
+            "SELECT seq, data FROM raw_posts WHERE seq > ?"
+            " AND veille_bucket(id) >= ? AND veille_bucket(id) < ? ORDER BY seq LIMIT ?",
+            (seq, first, last, limit),
         )
         return [(r["seq"], RawPost.from_dict(json.loads(r["data"]))) for r in rows]
 

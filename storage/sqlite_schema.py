@@ -205,6 +205,19 @@ CREATE TABLE IF NOT EXISTS author_suppression (
 """
 SCHEMA += PRIVACY_TABLES
 
+# Named leases shared by workers (a crawl per source, NLP partitions, the alerts
+# evaluator; see storage.sqlite_leases). A new table: in SCHEMA and in MIGRATIONS.
+LEASES_TABLE = """
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    token INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+SCHEMA += LEASES_TABLE
+
 # Changes to the schema after version 1, in order: MIGRATIONS[i] takes a store from
 # version i + 1 to i + 2. A new table may go in SCHEMA too (it is created with IF NOT
 # EXISTS); a new column or index on an existing table needs a migration here.
@@ -220,6 +233,7 @@ MIGRATIONS: list[str] = [
     """,
     ROLLUP_MIGRATION,
     PRIVACY_TABLES,
+    LEASES_TABLE,
 ]
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)

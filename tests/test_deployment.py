@@ -45,23 +45,16 @@ def test_every_service_runs_a_real_veille_command() -> None:
     group = get_command(app)
     services = _veille_services()
     assert {"scheduler", "nlp-worker", "dashboard"} <= set(services)
-    pending = []
     for name, service in services.items():
         program, *words = service["command"]
         assert program == "veille", name
         command = group
         for word in words:
             commands = command.commands  # type: ignore[attr-defined]
-            if word == "worker" and word not in commands:
-                pending.append(name)
-                break
             assert word in commands, f"{name}: `veille {' '.join(words)}` does not exist"
             command = commands[word]
             if not hasattr(command, "commands"):
                 break
-    if pending:
-        # `veille worker nlp` comes with the scale-out work (branch issue15-scaleout).
-        pytest.skip(f"{pending}: `veille worker` is not on this branch yet (issue 15 scale-out)")
 
 
 def test_service_environment_names_known_settings() -> None:
@@ -116,6 +109,11 @@ def test_veille_services_use_the_search_store_with_health_checks() -> None:
         assert service["healthcheck"]["test"], name
     assert "veille status" in " ".join(_veille_services()["scheduler"]["healthcheck"]["test"])
     assert _veille_services()["nlp-worker"]["deploy"]["replicas"] == 3
+    # Several workers share the NLP stage only over several partitions.
+    for name, service in _veille_services().items():
+        value = service["environment"]["VEILLE_OPS_NLP_PARTITIONS"]
+        default = re.fullmatch(r"\$\{VEILLE_OPS_NLP_PARTITIONS:-(\d+)\}", value)
+        assert default and int(default.group(1)) > 3, name
 
 
 def test_services_share_the_data_volume_and_the_store_path() -> None:

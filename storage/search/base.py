@@ -8,7 +8,10 @@ together.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opensearchpy.exceptions import NotFoundError, RequestError
@@ -21,6 +24,17 @@ logger = logging.getLogger(__name__)
 
 # Page size of the searches that read every match (search_after, never from/size past it).
 PAGE = 1000
+# A block of sequence numbers reserved this long ago and not yet settled is taken for the
+# block of a writer that died: readers stop waiting for it (see `_visible_through`).
+STALE_BLOCK_S = 600.0
+
+# Reserve a block of a stream and note it as pending (by token, with when and its first).
+_RESERVE = (
+    "if (ctx._source.pending == null) { ctx._source.pending = [:]; }"
+    " ctx._source.pending[params.token] = [ctx._source.value + 1, params.now];"
+    " ctx._source.value += params.n;"
+)
+_SETTLE = "if (ctx._source.pending != null) { ctx._source.pending.remove(params.token); }"
 
 
 class SearchBase:
@@ -37,7 +51,8 @@ class SearchBase:
         """The concrete name of one of the store's own indices."""
         return f"{self.namespace}veille-{name}"
 
-    def _create_index(self, index: str, body: dict[str, Any]) -> None:
+    def _create_index(self, index: str, body: dict[str, Any]) -> bool:
+        """Create an index; False when it already exists."""
         try:
             self.cluster.call(
                 f"create {index}",
@@ -46,6 +61,8 @@ class SearchBase:
         except RequestError as exc:
             if exc.error != "resource_already_exists_exception":
                 raise
+            return False
+        return True
 
     def month_index(self, ts: str) -> str:
         """The mentions index of an ISO time's month, created on first use."""
@@ -164,3 +181,73 @@ class SearchBase:
             ),
         )
         return int(found["get"]["_source"]["value"]) - n + 1
+
+    # --- sequence numbers read by cursors -----------------------------------------------
+    #
+    # Several writers (crawlers, NLP workers) take blocks of one stream's numbers from its
+    # counter, then index their documents. A writer that reserved 1-100 may make them
+    # visible after another's 101-200: a reader that took 101-200 first and moved its
+    # cursor past them would skip 1-100 for good. So a reserved block stays in the
+    # counter's `pending` until its bulk has returned (with refresh=true: visible), and
+    # readers only read up to the number before the oldest pending block
+    # (`_visible_through`). A block left pending by a writer that died is waited for
+    # STALE_BLOCK_S, then passed over with a warning: documents such a writer might still
+    # make visible later are the one case a reader can miss (the bound of the scheme).
+
+    @contextmanager
+    def _reserved(self, stream: str, n: int) -> Iterator[int]:
+        """Reserve `n` numbers of a cursor-read stream; yields the first. The block is
+        settled when the block exits, written or not (a gap is harmless)."""
+        token = uuid.uuid4().hex
+        index = self.index("state")
+        params = {"n": n, "token": token, "now": int(time.time() * 1000)}
+        body = {
+            "script": {"source": _RESERVE, "params": params},
+            "upsert": {"kind": "sequence", "name": stream, "value": 0},
+            "scripted_upsert": True,
+        }
+        found = self.cluster.call(
+            f"sequence {stream}",
+            lambda: self.cluster.client.update(
+                index=index,
+                id=f"sequence:{stream}",
+                body=body,
+                params={"retry_on_conflict": "50", "_source": "true"},
+            ),
+        )
+        first = int(found["get"]["_source"]["value"]) - n + 1
+        try:
+            yield first
+        finally:
+            settle = {"script": {"source": _SETTLE, "params": {"token": token}}}
+            self.cluster.call(
+                f"settle sequence {stream}",
+                lambda: self.cluster.client.update(
+                    index=index,
+                    id=f"sequence:{stream}",
+                    body=settle,
+                    params={"retry_on_conflict": "50"},
+                ),
+            )
+
+    def _visible_through(self, stream: str) -> int:
+        """The last number of a stream below which every reserved block was settled (its
+        documents visible to searches); read before the search it bounds."""
+        found = self._get(self.index("state"), f"sequence:{stream}")
+        if found is None:
+            return 0
+        value = int(found["value"])
+        now_ms = time.time() * 1000
+        firsts = []
+        for first, at in (found.get("pending") or {}).values():
+            if now_ms - at > STALE_BLOCK_S * 1000:
+                logger.warning(
+                    "sequence %s: block from %s reserved %.0f s ago never settled (its writer "
+                    "died?); read past it",
+                    stream,
+                    first,
+                    (now_ms - at) / 1000,
+                )
+                continue
+            firsts.append(int(first))
+        return min(firsts) - 1 if firsts else value

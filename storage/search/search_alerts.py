@@ -65,9 +65,16 @@ class SearchAlertsMixin(SearchNlpMixin):
     """Alerts, the rules' aggregates and the outbox of `SearchStore`."""
 
     def mentions_after(self, seq: int, limit: int) -> list[tuple[int, Mention]]:
-        """Mentions stored or changed after `seq`, oldest first."""
+        """Mentions stored or changed after `seq`, oldest first; only up to the numbers
+        every writer has made visible (`SearchBase._visible_through`)."""
+        visible = self._visible_through("mentions")
+        if visible <= seq:
+            return []
         hits = self._hits(
-            self.mentions.read_alias, {"range": {"seq": {"gt": seq}}}, [{"seq": "asc"}], limit
+            self.mentions.read_alias,
+            {"range": {"seq": {"gt": seq, "lte": visible}}},
+            [{"seq": "asc"}],
+            limit,
         )
         return [(int(h["_source"]["seq"]), Mention.from_dict(h["_source"])) for h in hits]
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from records import CrawlRun, RawPost, parse_utc
-from storage.base import UpsertCounts
+from storage.base import BUCKETS, UpsertCounts, bucket_of, partition_buckets
 from storage.search.base import SearchBase
 
 logger = logging.getLogger(__name__)
@@ -54,21 +54,22 @@ class SearchCrawlMixin(SearchBase):
             changed.append((post, digest))
         if not changed:
             return counts
-        seq = self._next_seqs("raw_posts", len(changed))
-        actions: list[dict[str, Any]] = []
-        for offset, (post, digest) in enumerate(changed):
-            actions.append({"index": {"_index": index, "_id": post.id}})
-            actions.append(
-                {
-                    "id": post.id,
-                    "seq": seq + offset,
-                    "source_id": post.source_id,
-                    "published_at": utc_text(post.published_at),
-                    "content_hash": digest,
-                    "data": post.to_dict(),
-                }
-            )
-        self._bulk(actions, f"bulk {len(changed)} raw posts")
+        with self._reserved("raw_posts", len(changed)) as seq:
+            actions: list[dict[str, Any]] = []
+            for offset, (post, digest) in enumerate(changed):
+                actions.append({"index": {"_index": index, "_id": post.id}})
+                actions.append(
+                    {
+                        "id": post.id,
+                        "seq": seq + offset,
+                        "bucket": bucket_of(post.id),
+                        "source_id": post.source_id,
+                        "published_at": utc_text(post.published_at),
+                        "content_hash": digest,
+                        "data": post.to_dict(),
+                    }
+                )
+            self._bulk(actions, f"bulk {len(changed)} raw posts")
         return counts
 
     def _stored_hashes(self, index: str, ids: list[str]) -> dict[str, str]:
@@ -87,10 +88,29 @@ class SearchCrawlMixin(SearchBase):
         return found
 
     def raw_posts_after(self, seq: int, limit: int) -> list[tuple[int, RawPost]]:
-        """Posts stored or changed after sequence `seq`, oldest first."""
-        hits = self._hits(
-            self.index("raw-posts"), {"range": {"seq": {"gt": seq}}}, [{"seq": "asc"}], limit
+        """Posts stored or changed after sequence `seq`, oldest first; only up to the
+        numbers every writer has made visible (`SearchBase._visible_through`)."""
+        return self._raw_posts({"gt": seq}, limit)
+
+    def raw_posts_in_partition(
+        self, seq: int, limit: int, partition: int, partitions: int
+    ) -> list[tuple[int, RawPost]]:
+        """`raw_posts_after` within the partition's buckets (the `bucket` field)."""
+        first, last = partition_buckets(partition, partitions)
+        if (first, last) == (0, BUCKETS):
+            return self._raw_posts({"gt": seq}, limit)
+        return self._raw_posts(
+            {"gt": seq}, limit, {"range": {"bucket": {"gte": first, "lt": last}}}
         )
+
+    def _raw_posts(
+        self, seqs: dict[str, int], limit: int, *filters: dict[str, Any]
+    ) -> list[tuple[int, RawPost]]:
+        visible = self._visible_through("raw_posts")
+        if visible <= seqs["gt"]:
+            return []
+        query = {"bool": {"filter": [{"range": {"seq": {**seqs, "lte": visible}}}, *filters]}}
+        hits = self._hits(self.index("raw-posts"), query, [{"seq": "asc"}], limit)
         return [(int(h["_source"]["seq"]), RawPost.from_dict(h["_source"]["data"])) for h in hits]
 
     def count_raw_posts(self) -> int:

@@ -101,18 +101,18 @@ class SearchNlpMixin(SearchBase):
     def _write_mentions(self, changed: list[tuple[Mention, str, StoredMention | None]]) -> None:
         """Index changed mentions with new sequence numbers, then delete the copies left in
         another month's index (a post whose date moved)."""
-        seq = self._next_seqs("mentions", len(changed))
         actions: list[dict[str, Any]] = []
         stale: list[dict[str, Any]] = []
-        for offset, (mention, digest, previous) in enumerate(changed):
-            document = store_document(mention, seq + offset, digest)
-            index = self.month_index(document["ts"])
-            actions.append({"index": {"_index": index, "_id": mention.id}})
-            actions.append(document)
-            if previous is not None and previous.index != index:
-                stale.append({"delete": {"_index": previous.index, "_id": mention.id}})
-        self._bulk(actions, f"bulk {len(changed)} mentions")
-        self._bulk(stale, f"delete {len(stale)} mentions moved to another month")
+        with self._reserved("mentions", len(changed)) as seq:
+            for offset, (mention, digest, previous) in enumerate(changed):
+                document = store_document(mention, seq + offset, digest)
+                index = self.month_index(document["ts"])
+                actions.append({"index": {"_index": index, "_id": mention.id}})
+                actions.append(document)
+                if previous is not None and previous.index != index:
+                    stale.append({"delete": {"_index": previous.index, "_id": mention.id}})
+            self._bulk(actions, f"bulk {len(changed)} mentions")
+            self._bulk(stale, f"delete {len(stale)} mentions moved to another month")
 
     def _rewrite_mention(self, mention_id: str, change: Any) -> None:
         """Read one mention, apply `change(mention)`, write it back with a new sequence
@@ -123,11 +123,12 @@ class SearchNlpMixin(SearchBase):
         source = hits[0]["_source"]
         mention = Mention.from_dict(source)
         change(mention)
-        document = store_document(mention, self._next_seqs("mentions", 1), source["content_hash"])
-        self._bulk(
-            [{"index": {"_index": hits[0]["_index"], "_id": mention_id}}, document],
-            f"correct mention {mention_id}",
-        )
+        with self._reserved("mentions", 1) as seq:
+            document = store_document(mention, seq, source["content_hash"])
+            self._bulk(
+                [{"index": {"_index": hits[0]["_index"], "_id": mention_id}}, document],
+                f"correct mention {mention_id}",
+            )
 
     def get_mentions(self, ids: Sequence[str]) -> list[Mention]:
         """Mentions by id, in the order asked; unknown ids are skipped."""

@@ -8,10 +8,15 @@ Indices (names under an optional namespace prefix, `VEILLE_SEARCH_NAMESPACE`):
   twice under the read alias. A mention whose time moves to another month is deleted
   from its old index after it is written to the new one;
 - raw posts, state (cursors, sequence counters, crawl state, crawl runs), quarantine,
-  alerts, outbox: one index each (config/search/store-indices.v1.json).
+  alerts, outbox: one index each (config/search/store-indices.v2.json); leases are
+  documents of the state index (see `search_leases`).
 
 Sequence numbers (`raw_posts_after`, `mentions_after`) come from a counter document per
-stream, incremented by a scripted update that hands out a block of numbers per bulk.
+stream, incremented by a scripted update that hands out a block of numbers per bulk; the
+block stays pending in the counter until its bulk is visible, and readers stop before
+the oldest pending block, so concurrent writers never make a reader skip numbers (see
+`SearchBase._reserved`; a store opened with `refresh="false"` gives up that guarantee
+until it refreshes).
 
 Reads after writes: every write asks for `refresh=true` (the written shards are refreshed
 before the call returns), so a stage reads what the previous one stored, as the contracts
@@ -33,6 +38,7 @@ from typing import Any
 from storage.search.client import SearchCluster, SearchClusterError
 from storage.search.search_crawl import SearchCrawlMixin
 from storage.search.search_health import SearchHealthMixin
+from storage.search.search_leases import SearchLeasesMixin
 from storage.search.search_privacy import SearchPrivacyMixin
 from storage.search.search_read import SearchReadMixin
 from storage.search.templates import IndexTemplate, load_template
@@ -41,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 MENTIONS_TEMPLATE_VERSION = 2
-STORE_INDICES_VERSION = 1
+STORE_INDICES_VERSION = 2
 
 
 def load_store_indices(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
@@ -54,7 +60,9 @@ def load_store_indices(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
     return body
 
 
-class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchHealthMixin, SearchPrivacyMixin):
+class SearchStore(
+    SearchCrawlMixin, SearchReadMixin, SearchHealthMixin, SearchPrivacyMixin, SearchLeasesMixin
+):
     """The search-cluster backend of the store protocols."""
 
     def __init__(
@@ -81,7 +89,16 @@ class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchHealthMixin, SearchPr
         settings = self._indices["settings"]
         for name, mapping in self._indices["indices"].items():
             body = {"settings": settings, "mappings": mapping}
-            self._create_index(self.index(name), body)
+            index = self.index(name)
+            if not self._create_index(index, body):
+                # An index made from an older file gets the fields added since (mapping
+                # updates only add fields; a changed type is refused, naming the field).
+                self.cluster.call(
+                    f"update mapping {index}",
+                    lambda index=index, mapping=mapping: self.cluster.client.indices.put_mapping(  # type: ignore[misc]
+                        index=index, body=mapping
+                    ),
+                )
 
     def drop(self) -> None:
         """Delete every index and the template of this store (tests, a failed migration)."""

@@ -20,8 +20,17 @@ from records import (
     Sentiment,
 )
 from storage import MentionFilter, SearchError, Store
-from storage.base import AlertStore, CrawlStore, NlpStore, ReadStore
+from storage.base import (
+    AlertStore,
+    CrawlStore,
+    LeaseStore,
+    NlpStore,
+    ReadStore,
+    bucket_of,
+    partition_buckets,
+)
 from storage.sqlite import SQLiteStore
+from tests.storage.test_lease_contract import LeaseStoreContract
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -128,6 +137,23 @@ class NlpStoreContract:
         first = store.raw_posts_after(0, 1)
         assert [p.external_id for _, p in first] == ["1"]
         assert [p.external_id for _, p in store.raw_posts_after(first[0][0], 10)] == ["2"]
+
+    def test_raw_posts_in_partitions_cover_each_post_once(self, store: Store) -> None:
+        store.upsert_raw_posts([make_post(i) for i in range(40)])
+        every = store.raw_posts_after(0, 100)
+        assert store.raw_posts_in_partition(0, 100, 0, 1) == every
+        parts = [store.raw_posts_in_partition(0, 100, p, 3) for p in range(3)]
+        for part in parts:
+            assert [seq for seq, _ in part] == sorted(seq for seq, _ in part)
+            assert {bucket_of(post.id) for _, post in part} <= set(
+                range(*partition_buckets(parts.index(part), 3))
+            )
+        assert sorted(seq for part in parts for seq, _ in part) == [seq for seq, _ in every]
+        # A cursor within a partition, and a limit.
+        part = parts[0]
+        assert store.raw_posts_in_partition(part[0][0], 1, 0, 3) == part[1:2]
+        with pytest.raises(ValueError, match="partition 3 of 3"):
+            store.raw_posts_in_partition(0, 10, 3, 3)
 
     def test_cursor(self, store: Store) -> None:
         assert store.get_cursor("nlp") == 0
@@ -519,6 +545,7 @@ CONTRACTS = {
     NlpStore: NlpStoreContract,
     AlertStore: AlertStoreContract,
     ReadStore: ReadStoreContract,
+    LeaseStore: LeaseStoreContract,
 }
 
 
@@ -526,11 +553,11 @@ CONTRACTS = {
 def test_every_method_of_a_protocol_is_under_its_contract(protocol: type) -> None:
     methods = {n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")}
     source = inspect.getsource(CONTRACTS[protocol])
-    assert len(methods) >= 7
+    assert len(methods) >= 4
     assert sorted(m for m in methods if f".{m}(" not in source) == []
 
 
-def test_the_store_is_the_four_protocols() -> None:
+def test_the_store_is_the_five_protocols() -> None:
     own = {n for n, v in vars(Store).items() if callable(v) and not n.startswith("_")}
     assert own == {"close"}
     assert set(CONTRACTS) <= set(Store.__mro__)

@@ -14,6 +14,7 @@ import pytest
 
 from storage.search.client import SearchCluster
 from storage.search.store import SearchStore
+from tests.storage.test_lease_contract import LeaseStoreContract
 from tests.storage.test_store_contract import (
     AlertStoreContract,
     CrawlStoreContract,
@@ -52,4 +53,8 @@ class TestSearchReadStore(SearchBackend, ReadStoreContract):
 
 
 class TestSearchPrivacyStore(SearchBackend, PrivacyStoreContract):
+    pass
+
+
+class TestSearchLeaseStore(SearchBackend, LeaseStoreContract):
     pass
