@@ -102,10 +102,39 @@ class Renewer:
         self._thread.join()
 
 
+def _dead_here(owner: str) -> bool:
+    """Whether `owner` is a default worker id (`worker_id`) of a process of this machine
+    that no longer runs: its leases need not wait for their expiry."""
+    host, _, pid = owner.rpartition("-")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def acquire(store: Store, name: str, owner: str, ttl: float) -> Lease | None:
+    """Take a lease; one held by a dead process of this machine (killed, crashed) is
+    released on its behalf first, so a restart after a crash does not wait out the TTL.
+    The release is conditional on the dead owner's token, so a lease another worker took
+    meanwhile is left alone."""
+    lease = store.acquire_lease(name, owner, ttl)
+    if lease is None:
+        held = holder(store, name)
+        if held is not None and _dead_here(held.owner) and store.release_lease(held):
+            logger.warning("lease %s: %s is no longer running; taken over", name, held.owner)
+            lease = store.acquire_lease(name, owner, ttl)
+    return lease
+
+
 @contextmanager
 def leased(store: Store, name: str, owner: str, ttl: float) -> Iterator[Lease | None]:
     """Hold a lease inside (None: another worker has it); released on the way out."""
-    lease = store.acquire_lease(name, owner, ttl)
+    lease = acquire(store, name, owner, ttl)
     try:
         yield lease
     finally:

@@ -4,6 +4,9 @@ holds a lease, what it takes over once it expires, and the NLP partitions' curso
 from __future__ import annotations
 
 import logging
+import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +14,7 @@ import pytest
 
 from configuration.loader import VeilleConfig
 from nlp.analyzer import Analyzer
-from pipeline.leases import Renewer, nlp_cursor, partition_order
+from pipeline.leases import Renewer, acquire, nlp_cursor, partition_order, worker_id
 from pipeline.runner import crawl_sources, evaluate_alerts, process_posts
 from storage.sqlite import SQLiteStore
 from tests.pipeline.test_workers import posts
@@ -122,3 +125,29 @@ def test_workers_start_from_different_partitions() -> None:
     firsts = {partition_order(f"worker{k}", 8)[0] for k in range(3)}
     assert len(firsts) >= 2
     assert sorted(partition_order("w", 8)) == list(range(8))
+
+
+def test_a_lease_of_a_dead_process_of_this_machine_is_taken_over_at_once(
+    store: SQLiteStore,
+) -> None:
+    host = socket.gethostname()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store.acquire_lease("crawl:demo-forum", f"{host}-{dead.pid}", 600)
+    taken = acquire(store, "crawl:demo-forum", worker_id(), 60)
+    assert taken is not None and taken.owner == worker_id()
+
+
+def test_a_lease_of_a_live_process_or_another_machine_waits_for_its_expiry(
+    store: SQLiteStore,
+) -> None:
+    host = socket.gethostname()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        store.acquire_lease("crawl:a", f"{host}-{alive.pid}", 600)
+        assert acquire(store, "crawl:a", worker_id(), 60) is None
+    finally:
+        alive.kill()
+        alive.wait()
+    store.acquire_lease("crawl:b", "other-host-1", 600)
+    assert acquire(store, "crawl:b", worker_id(), 60) is None
