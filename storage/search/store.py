@@ -20,7 +20,8 @@ for the stages' batches, wasteful for a bulk load, which can open the store with
 `refresh="false"` and refresh once at the end.
 
 Mixins by protocol, as the SQLite store does: `search_crawl`, `search_nlp`,
-`search_alerts`, `search_read`.
+`search_alerts`, `search_read`; `search_import` holds the writes `veille store migrate`
+copies with (sequence numbers kept).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 from storage.search.client import SearchCluster, SearchClusterError
 from storage.search.search_crawl import SearchCrawlMixin
 from storage.search.search_health import SearchHealthMixin
+from storage.search.search_import import SearchImportMixin
 from storage.search.search_read import SearchReadMixin
 from storage.search.templates import IndexTemplate, load_template
 
@@ -53,7 +55,7 @@ def load_store_indices(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
     return body
 
 
-class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchHealthMixin):
+class SearchStore(SearchCrawlMixin, SearchReadMixin, SearchHealthMixin, SearchImportMixin):
     """The search-cluster backend of the store protocols."""
 
     def __init__(
