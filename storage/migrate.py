@@ -241,9 +241,8 @@ def _crawl_runs(
     highest = 0
     for source_id in sorted(sources - {CHECKPOINT_SOURCE}):
         runs = source.crawl_runs(source_id, limit=1_000_000_000)
-        theirs = {
-            r.id: r for r in target.crawl_runs(source_id, limit=min(len(runs), RUNS_PAGE) or 1)
-        }
+        # The target's latest runs (its own crawls since, if any, come first).
+        theirs = {r.id: r for r in target.crawl_runs(source_id, limit=RUNS_PAGE)}
         for run in runs:
             highest = max(highest, run.id or 0)
             stored = theirs.get(run.id)
