@@ -69,11 +69,12 @@ def migrate_command(
     url = search_url or os.environ.get("VEILLE_SEARCH_URL", "")
     started = time.perf_counter()
     try:
-        source = open_sqlite_source(path)
+        open_sqlite_source(path).close()  # a missing store is said before the cluster
+        target = open_search_target(url, os.environ.get("VEILLE_SEARCH_NAMESPACE", ""))
         try:
-            target = open_search_target(url, os.environ.get("VEILLE_SEARCH_NAMESPACE", ""))
+            source = open_sqlite_source(path)
         except BaseException:
-            source.close()
+            target.close()
             raise
         console.print(
             t("cli.store.starting", lang, source=path, target=redacted_url(url)), markup=False
