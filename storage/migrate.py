@@ -149,12 +149,12 @@ def migrate(
     sources = set(source_ids)
     saved = checkpoint.load()
     phase, after = KINDS[0], 0
+    if saved is not None and saved.get("label") != label:
+        raise MigrationError(
+            f"the target holds a migration from {saved.get('label')!r}, not {label!r}: "
+            "migrate into an empty store"
+        )
     if saved is not None and saved.get("status") == "running":
-        if saved.get("label") != label:
-            raise MigrationError(
-                f"the target holds an unfinished migration from {saved.get('label')!r}, "
-                f"not {label!r}: finish that one first"
-            )
         phase, after = str(saved["phase"]), int(saved["after"])
         if phase not in KINDS:
             raise MigrationError(f"checkpoint: unknown phase {phase!r}")
@@ -176,7 +176,6 @@ def migrate(
             _COPIERS[kind](source, target, report, sources, cursors)
             tell(kind, sum(vars(report.counts[kind]).values()))
         target.refresh_indices()
-    target.refresh_indices()
     checkpoint.save("done", KINDS[-1], 0, report, sources)
     return report
 

@@ -243,8 +243,16 @@ def test_an_interrupted_migration_resumes_to_the_same_state(
 
 def test_a_target_with_data_of_its_own_is_refused(source: Source, target: SearchStore) -> None:
     target.upsert_raw_posts([RawPost("other", "forum", "1", "http://x/1", "autre")])
-    with pytest.raises(MigrationError, match="empty store"):
+    with pytest.raises(MigrationError, match="no migration checkpoint"):
         migrate(source.store, target, cursors=CURSORS)
+
+
+def test_a_target_migrated_from_another_store_is_refused(
+    source: Source, target: SearchStore
+) -> None:
+    migrate(source.store, target, cursors=CURSORS, label="sqlite:/elsewhere.db")
+    with pytest.raises(MigrationError, match=r"elsewhere\.db"):
+        migrate(source.store, target, cursors=CURSORS, label="sqlite:/here.db")
 
 
 def test_the_command_prints_counts_in_french_then_english(
