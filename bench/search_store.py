@@ -1,7 +1,7 @@
 """Bulk indexing and barometer queries on the search cluster, beside the SQLite figures.
 
 Usage: python bench/search_store.py [--mentions 1000000] [--repeats 15] [--batch 5000]
-       [--search-url URL] [--db PATH] [--keep]
+       [--search-url URL] [--db PATH] [--keep] [--namespace NS] [--request-cache]
 
 Against the live node of `VEILLE_SEARCH_URL` (or --search-url; `scripts/search-node
 start` prints one). The mentions are those of bench/dashboard_queries.py (same
@@ -16,7 +16,10 @@ at the end, as a bulk load should; the figure is `<N> mentions/s` over the store
 Then each barometer query of bench/dashboard_queries.py (`barometer_queries`, for 30,
 90 and 365 days) is timed on the cluster and on the SQLite store of the same mentions
 (built or reused by bench/dashboard_queries.py's `build`), p50 and p95 in milliseconds
-over --repeats runs after one warm-up, side by side.
+over --repeats runs after one warm-up, side by side. The shard request cache is off
+for these (else every repeat of an aggregation is a cache hit, not a computation);
+`--request-cache` leaves it on. `--keep` and `--namespace NS` keep the indexed mentions
+for another run of the queries.
 """
 
 from __future__ import annotations
@@ -110,6 +113,17 @@ def main() -> None:
     parser.add_argument("--search-url", default=os.environ.get("VEILLE_SEARCH_URL", ""))
     parser.add_argument("--db", type=Path, default=REPO / "data" / "bench_dashboard.db")
     parser.add_argument("--keep", action="store_true", help="Keep the indices afterwards.")
+    parser.add_argument(
+        "--namespace",
+        default="",
+        help="Index prefix (default: a new one); reused when it already holds --mentions mentions.",
+    )
+    parser.add_argument(
+        "--request-cache",
+        action="store_true",
+        help="Leave the shard request cache on (repeats of an aggregation are then served "
+        "from it, not computed).",
+    )
     args = parser.parse_args()
     if not args.search_url:
         raise SystemExit("no search node: set VEILLE_SEARCH_URL or give --search-url")
@@ -117,19 +131,33 @@ def main() -> None:
     build(args.db, args.mentions)
     sqlite = SQLiteStore(args.db)
     cluster = SearchCluster.connect(args.search_url, timeout=300)
-    namespace = f"bench{uuid.uuid4().hex[:8]}-"
+    namespace = args.namespace or f"bench{uuid.uuid4().hex[:8]}-"
     search = SearchStore(cluster, namespace=namespace, refresh="false")
     try:
-        stored, generated = index_all(search, args.mentions, args.batch)
+        if search.count_mentions() == args.mentions:
+            print(f"search: reusing namespace {namespace} ({args.mentions} mentions)")
+        else:
+            stored, generated = index_all(search, args.mentions, args.batch)
+            print(
+                f"bulk indexing through the store: {args.mentions / stored:.0f} mentions/s "
+                f"({args.mentions} in {stored:.0f} s, batches of {args.batch}; "
+                f"generating the records took {generated:.0f} s more)",
+                flush=True,
+            )
         count = search.count_mentions()
         if count != args.mentions:
             raise SystemExit(f"the cluster holds {count} mentions, expected {args.mentions}")
-        print(
-            f"bulk indexing through the store: {args.mentions / stored:.0f} mentions/s "
-            f"({args.mentions} in {stored:.0f} s, batches of {args.batch}; "
-            f"generating the records took {generated:.0f} s more)"
+        client = cluster.client
+        alias = search.mentions.read_alias
+        cache = "on" if args.request_cache else "off"
+        client.indices.put_settings(
+            index=alias, body={"index": {"requests.cache.enable": args.request_cache}}
         )
-        print(f"node {cluster.product.name} {cluster.version}, namespace {namespace}")
+        client.indices.clear_cache(index=alias, params={"request": "true"})
+        print(
+            f"node {cluster.product.name} {cluster.version}, namespace {namespace}, "
+            f"shard request cache {cache}"
+        )
         header = f"{'query':<44} {'SQLite p50':>10} {'p95':>8} {'search p50':>10} {'p95':>8}"
         print(f"{header} {'rows':>11}")
         for days in PERIODS:
