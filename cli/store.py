@@ -6,6 +6,7 @@ stdout, progress to stderr.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
@@ -53,6 +54,10 @@ def migrate_command(
     cluster; resumable (a checkpoint in the target) and idempotent."""
     lang = lang if lang in ("fr", "en") else "fr"
     setup_logging(verbose)
+    if not verbose:
+        # The client logs every request, and a 404 (a cursor not set yet) as a warning:
+        # the migration prints its own progress, and raises on a real failure.
+        logging.getLogger("opensearch").setLevel(logging.ERROR)
 
     def fail(key: str, **values: object) -> typer.Exit:
         console.print(t(f"cli.store.{key}", lang, **values), markup=False)
