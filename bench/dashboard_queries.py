@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -40,6 +41,7 @@ LABELS = ("positive", "neutral", "negative", "mixed")
 ASPECTS = ("price", "network", "customer_service", "delivery", "quality")
 END = datetime(2026, 11, 24, tzinfo=UTC)
 BATCH = 20_000
+PERIODS = (30, 90, 365)
 
 
 def _rows(start: int, count: int, rng: random.Random) -> tuple[list[tuple], list[tuple], list]:
@@ -120,6 +122,23 @@ def drill(flt: MentionFilter) -> MentionFilter:
     )
 
 
+def barometer_queries(store: Any, days: int) -> dict[str, Callable[[], object]]:
+    """The queries of the barometer page for a period of `days` ending at END, on any
+    store (bench/search_store.py times the same set on the search cluster)."""
+    since, until = END - timedelta(days=days), END
+    prev = MentionFilter(brand_ids=BRANDS, since=since - (until - since), until=since)
+    flt = MentionFilter(brand_ids=BRANDS, since=since, until=until)
+    return {
+        "volume+sentiment by hour and brand": lambda: store.rollup(flt, ("hour", "brand_id")),
+        "previous period by brand": lambda: store.rollup(prev, ("brand_id",)),
+        "by brand and channel (kind)": lambda: store.rollup(flt, ("brand_id", "kind")),
+        "by brand and source": lambda: store.rollup(flt, ("brand_id", "source_id")),
+        "by brand and language": lambda: store.rollup(flt, ("brand_id", "lang")),
+        "by brand and aspect": lambda: store.aspect_rollup(flt),
+        "mentions behind a figure (50 newest)": lambda: store.search_mentions(drill(flt), limit=50),
+    }
+
+
 def _time(query: Callable[[], object], repeats: int) -> tuple[float, float, int]:
     query()
     times, size = [], 0
@@ -144,24 +163,8 @@ def main() -> None:
     build(args.db, args.mentions)
     store = SQLiteStore(args.db)
     print(f"{'query':<44} {'p50 ms':>8} {'p95 ms':>8} {'rows':>6}")
-    for days in (30, 90, 365):
-        since, until = END - timedelta(days=days), END
-        prev = MentionFilter(brand_ids=BRANDS, since=since - (until - since), until=since)
-        flt = MentionFilter(brand_ids=BRANDS, since=since, until=until)
-        queries: dict[str, Callable[[], object]] = {
-            "volume+sentiment by hour and brand": lambda f=flt: store.rollup(
-                f, ("hour", "brand_id")
-            ),
-            "previous period by brand": lambda f=prev: store.rollup(f, ("brand_id",)),
-            "by brand and channel (kind)": lambda f=flt: store.rollup(f, ("brand_id", "kind")),
-            "by brand and source": lambda f=flt: store.rollup(f, ("brand_id", "source_id")),
-            "by brand and language": lambda f=flt: store.rollup(f, ("brand_id", "lang")),
-            "by brand and aspect": lambda f=flt: store.aspect_rollup(f),
-            "mentions behind a figure (50 newest)": lambda f=flt: store.search_mentions(
-                drill(f), limit=50
-            ),
-        }
-        for name, query in queries.items():
+    for days in PERIODS:
+        for name, query in barometer_queries(store, days).items():
             p50, p95, size = _time(query, args.repeats)
             print(f"{days:>3} d  {name:<38} {p50:>8.1f} {p95:>8.1f} {size:>6}")
     store.close()

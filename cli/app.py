@@ -21,6 +21,7 @@ from cli.crm import crm_app, msg, privacy_app
 from cli.detect import detect_command
 from cli.export import export_app
 from cli.worker import worker_app
+from cli.store import store_app
 from configuration.loader import VeilleConfig
 from dashboard.launch import dashboard_command
 from demo.runner import run_demo
@@ -265,6 +266,7 @@ app.command("eval")(nlp.eval_command)
 app.add_typer(nlp.sentiment_app, name="sentiment")
 app.add_typer(export_app, name="export")
 app.add_typer(worker_app, name="worker")
+app.add_typer(store_app, name="store")
 sources_app.command("detect")(detect_command)
 app.command("status")(status.status_command)
 

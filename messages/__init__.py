@@ -2,7 +2,8 @@
 
 The dashboard (`messages.dashboard`), `veille alerts` (`messages.cli`), the alert `why`
 texts and notifications (`messages.alerts`), `veille status` and `schedule`
-(`messages.ops`), the CRM page and commands (`messages.crm`) look their words up with
+(`messages.ops`), the CRM page and commands (`messages.crm`), `veille store`
+(`messages.store`) look their words up with
 `t(key, lang)`; a test checks that both languages have every key, with the same placeholders. A key
 missing in English falls back to French, and a key missing everywhere shows the key
 itself, so that a forgotten entry is visible rather than blank. Like `records`, a leaf:
@@ -18,6 +19,7 @@ from messages.cli import CLI
 from messages.crm import CRM
 from messages.dashboard import DASHBOARD
 from messages.ops import OPS
+from messages.store import STORE
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-CATALOGUE = _merge(DASHBOARD, CLI, ALERTS, OPS, CRM)
+CATALOGUE = _merge(DASHBOARD, CLI, ALERTS, OPS, CRM, STORE)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:

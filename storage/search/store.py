@@ -25,7 +25,8 @@ for the stages' batches, wasteful for a bulk load, which can open the store with
 `refresh="false"` and refresh once at the end.
 
 Mixins by protocol, as the SQLite store does: `search_crawl`, `search_nlp`,
-`search_alerts`, `search_read`, `search_privacy`.
+`search_alerts`, `search_read`, `search_privacy`, `search_leases`; `search_import` holds
+the writes `veille store migrate` copies with (sequence numbers kept).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 from storage.search.client import SearchCluster, SearchClusterError
 from storage.search.search_crawl import SearchCrawlMixin
 from storage.search.search_health import SearchHealthMixin
+from storage.search.search_import import SearchImportMixin
 from storage.search.search_leases import SearchLeasesMixin
 from storage.search.search_privacy import SearchPrivacyMixin
 from storage.search.search_read import SearchReadMixin
@@ -61,7 +63,12 @@ def load_store_indices(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
 
 
 class SearchStore(
-    SearchCrawlMixin, SearchReadMixin, SearchHealthMixin, SearchPrivacyMixin, SearchLeasesMixin
+    SearchCrawlMixin,
+    SearchReadMixin,
+    SearchHealthMixin,
+    SearchPrivacyMixin,
+    SearchLeasesMixin,
+    SearchImportMixin,
 ):
     """The search-cluster backend of the store protocols."""
 
