@@ -20,8 +20,8 @@ from cli.common import ConfigDir, Verbose, console, load, out, print_stage, setu
 from cli.crm import crm_app, msg, privacy_app
 from cli.detect import detect_command
 from cli.export import export_app
-from cli.worker import worker_app
 from cli.store import store_app
+from cli.worker import worker_app
 from configuration.loader import VeilleConfig
 from dashboard.launch import dashboard_command
 from demo.runner import run_demo
