@@ -26,6 +26,7 @@ from storage.search.client import (
 )
 from storage.search.elastic import ElasticsearchDialect, translate_arguments
 from storage.search.retrying import RetryPolicy
+from storage.search.search_read import COMPOSITE_PAGE
 from storage.search.store import SearchStore
 from storage.search.templates import load_template
 from tests.storage.search.es_server import FakeElasticsearch, Request, serve
@@ -227,7 +228,7 @@ def test_search_with_a_composite_aggregation(es: FakeElasticsearch, cluster: Sea
     assert first.json() == {
         "query": query,
         "size": 0,
-        "aggs": {"groups": {"composite": {"size": 1000, "sources": sources}}},
+        "aggs": {"groups": {"composite": {"size": COMPOSITE_PAGE, "sources": sources}}},
     }
     assert second.json()["aggs"]["groups"]["composite"]["after"] == {"brand": "orange"}
 
