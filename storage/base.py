@@ -33,6 +33,18 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def count(self, stored: bool, same: bool) -> bool:
+        """Count one record against the stored copy (none, the same, or another one);
+        True when the record must be written."""
+        if same:
+            self.unchanged += 1
+            return False
+        if stored:
+            self.updated += 1
+        else:
+            self.new += 1
+        return True
+
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.new += other.new
         self.updated += other.updated

@@ -219,14 +219,8 @@ def _crawl_state(
         theirs = target.crawl_states(source_id)
         changed: dict[str, dict[str, Any]] = {}
         for key, value in source.crawl_states(source_id).items():
-            if theirs.get(key) == value:
-                counts.unchanged += 1
-                continue
-            if key in theirs:
-                counts.updated += 1
-            else:
-                counts.new += 1
-            changed[key] = value
+            if counts.count(key in theirs, theirs.get(key) == value):
+                changed[key] = value
         keys = list(changed)
         for start in range(0, len(keys), BATCH):
             part = {k: changed[k] for k in keys[start : start + BATCH]}
@@ -245,14 +239,8 @@ def _crawl_runs(
         for run in runs:
             highest = max(highest, run.id or 0)
             stored = theirs.get(run.id)
-            if stored == run:
-                counts.unchanged += 1
-                continue
-            if stored is None:
-                counts.new += 1
-            else:
-                counts.updated += 1
-            target.save_crawl_run(run)
+            if counts.count(stored is not None, stored == run):
+                target.save_crawl_run(run)
     target.raise_sequence("crawl_runs", highest)
 
 
@@ -262,14 +250,9 @@ def _alerts(
     counts = report.counts["alerts"]
     for alert in source.list_alerts():
         stored = target.get_alert(alert.id)
-        if stored is not None and stored.to_dict() == alert.to_dict():
-            counts.unchanged += 1
-            continue
-        if stored is None:
-            counts.new += 1
-        else:
-            counts.updated += 1
-        target.save_alert(alert)
+        same = stored is not None and stored.to_dict() == alert.to_dict()
+        if counts.count(stored is not None, same):
+            target.save_alert(alert)
 
 
 def _outbox(
@@ -281,15 +264,9 @@ def _outbox(
     for item in source.notifications():
         highest = max(highest, item.id or 0)
         stored = theirs.get((item.channel_id, item.alert_id, item.event))
-        if stored == item:
-            counts.unchanged += 1
-            continue
-        if stored is None:
-            counts.new += 1
-        else:
-            counts.updated += 1
-        # Written whole under its key, status and attempts included, its id kept.
-        target.save_notification(item)
+        if counts.count(stored is not None, stored == item):
+            # Written whole under its key, status and attempts included, its id kept.
+            target.save_notification(item)
     target.raise_sequence("outbox", highest)
 
 
@@ -300,14 +277,12 @@ def _quarantine(
     theirs = {(r.stage, r.record_id): r for r in target.quarantined()}
     for record in source.quarantined():
         stored = theirs.get((record.stage, record.record_id))
-        if stored is not None and stored.reason == record.reason and stored.detail == record.detail:
-            counts.unchanged += 1
-            continue
-        if stored is None:
-            counts.new += 1
-        else:
-            counts.updated += 1
-        target.quarantine(record)
+        same = stored is not None and (stored.reason, stored.detail) == (
+            record.reason,
+            record.detail,
+        )
+        if counts.count(stored is not None, same):
+            target.quarantine(record)
 
 
 def _cursors(
@@ -320,18 +295,11 @@ def _cursors(
     counts = report.counts["cursors"]
     for name in names:
         value, theirs = source.get_cursor(name), target.get_cursor(name)
-        if theirs >= value:
-            counts.unchanged += 1
-            report.cursors[name] = theirs
-            if theirs > value:
-                report.cursors_kept[name] = theirs
-            continue
-        if theirs == 0:
-            counts.new += 1
-        else:
-            counts.updated += 1
-        target.set_cursor(name, value)
-        report.cursors[name] = value
+        if counts.count(theirs != 0, theirs >= value):
+            target.set_cursor(name, value)
+        report.cursors[name] = max(theirs, value)
+        if theirs > value:
+            report.cursors_kept[name] = theirs
 
 
 _COPIERS: dict[str, Callable[..., None]] = {

@@ -54,13 +54,8 @@ class SQLiteCrawlMixin:
             for post in batch:
                 digest = post.content_hash()
                 previous = stored.get(post.id)
-                if previous == digest:
-                    counts.unchanged += 1
+                if not counts.count(previous is not None, previous == digest):
                     continue
-                if previous is None:
-                    counts.new += 1
-                else:
-                    counts.updated += 1
                 stored[post.id] = digest
                 rows.append(
                     (

@@ -43,13 +43,8 @@ class SearchCrawlMixin(SearchBase):
         for post in batch:
             digest = post.content_hash()
             previous = stored.get(post.id)
-            if previous == digest:
-                counts.unchanged += 1
+            if not counts.count(previous is not None, previous == digest):
                 continue
-            if previous is None:
-                counts.new += 1
-            else:
-                counts.updated += 1
             stored[post.id] = digest
             changed.append((post, digest))
         if not changed:

@@ -64,13 +64,8 @@ class SearchImportMixin(SearchBase):
         for seq, post in items:
             digest = post.content_hash()
             previous = stored.get(post.id)
-            if previous == (digest, seq):
-                counts.unchanged += 1
+            if not counts.count(previous is not None, previous == (digest, seq)):
                 continue
-            if previous is None:
-                counts.new += 1
-            else:
-                counts.updated += 1
             actions.append({"index": {"_index": index, "_id": post.id}})
             actions.append(
                 {
@@ -121,15 +116,11 @@ class SearchImportMixin(SearchBase):
             document = store_document(mention, seq, digest)
             index = self.month_index(document["ts"])
             previous = stored.get(mention.id)
-            if previous is not None and _same(previous[1], document):
-                counts.unchanged += 1
+            same = previous is not None and _same(previous[1], document)
+            if not counts.count(previous is not None, same):
                 continue
-            if previous is None:
-                counts.new += 1
-            else:
-                counts.updated += 1
-                if previous[0] != index:
-                    stale.append({"delete": {"_index": previous[0], "_id": mention.id}})
+            if previous is not None and previous[0] != index:
+                stale.append({"delete": {"_index": previous[0], "_id": mention.id}})
             actions.append({"index": {"_index": index, "_id": mention.id}})
             actions.append(document)
         self._bulk(actions, f"import {len(actions) // 2} mentions")

@@ -82,13 +82,8 @@ class SearchNlpMixin(SearchBase):
             previous = stored.get(mention.id)
             digest = mention_digest(mention.to_dict())
             known = digests.get(mention.id, previous.digest if previous else None)
-            if known == digest:
-                counts.unchanged += 1
+            if not counts.count(known is not None, known == digest):
                 continue
-            if known is None:
-                counts.new += 1
-            else:
-                counts.updated += 1
             digests[mention.id] = digest
             if previous is not None:
                 mention.sentiment_override = previous.sentiment_override
