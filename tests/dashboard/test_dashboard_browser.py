@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -49,13 +50,21 @@ def _free_port() -> int:
 @pytest.fixture
 def server(seeded: Seeded) -> Iterator[str]:
     """`streamlit run dashboard/app.py` on a free port, on the seeded private store."""
+    with streamlit_server(REPO) as url:
+        yield url
+
+
+@contextmanager
+def streamlit_server(cwd: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port from `cwd`, this process's
+    environment; its URL once healthy, stopped on the way out."""
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py")]
     cmd += ["--server.address", "127.0.0.1", "--server.port", str(port)]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ), stdout=log, stderr=log)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=dict(os.environ), stdout=log, stderr=log)
         try:
             _wait_healthy(url, proc, log)
             yield url

@@ -8,11 +8,7 @@ Headless Chromium against `streamlit run`, as tests/dashboard/test_dashboard_bro
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,8 +27,8 @@ from tests.dashboard.test_dashboard_browser import (
     _open,
     _shot,
     _wait,
-    _wait_healthy,
     browser,
+    streamlit_server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,22 +58,8 @@ def demo_dashboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     assert run_demo(load_config(config_dir), dashboard=False, print_line=lines.append) == 0
     assert any(line.startswith("CRM: 10 customers") for line in lines), lines
 
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py")]
-    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, env=dict(os.environ), stdout=log, stderr=log)
-        try:
-            _wait_healthy(url, proc, log)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(tmp_path) as url:
+        yield url
 
 
 def _present(driver: Any, xpath: str) -> Any:
