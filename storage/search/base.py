@@ -166,18 +166,22 @@ class SearchBase:
         document one at a time, so two writers never get the same numbers. A retried
         request may skip numbers, which only leaves a gap.
         """
-        index = self.index("state")
         body = {
             "script": {"source": "ctx._source.value += params.n", "params": {"n": n}},
             "upsert": {"kind": "sequence", "name": stream, "value": n},
         }
+        return self._take_from_counter(stream, body, n, retries=20)
+
+    def _take_from_counter(self, stream: str, body: dict[str, Any], n: int, retries: int) -> int:
+        """Run a scripted update of a stream's counter document; the first of the `n`
+        numbers it took."""
         found = self.cluster.call(
             f"sequence {stream}",
             lambda: self.cluster.client.update(
-                index=index,
+                index=self.index("state"),
                 id=f"sequence:{stream}",
                 body=body,
-                params={"retry_on_conflict": "20", "_source": "true"},
+                params={"retry_on_conflict": str(retries), "_source": "true"},
             ),
         )
         return int(found["get"]["_source"]["value"]) - n + 1
@@ -206,16 +210,7 @@ class SearchBase:
             "upsert": {"kind": "sequence", "name": stream, "value": 0},
             "scripted_upsert": True,
         }
-        found = self.cluster.call(
-            f"sequence {stream}",
-            lambda: self.cluster.client.update(
-                index=index,
-                id=f"sequence:{stream}",
-                body=body,
-                params={"retry_on_conflict": "50", "_source": "true"},
-            ),
-        )
-        first = int(found["get"]["_source"]["value"]) - n + 1
+        first = self._take_from_counter(stream, body, n, retries=50)
         try:
             yield first
         finally:

@@ -94,15 +94,23 @@ class SearchLeasesMixin(SearchBase):
         lease = Lease(name, owner, token, expires)
         return lease if self._write_lease(lease, version) else None
 
-    def renew_lease(
-        self, lease: Lease, ttl_seconds: float, now: datetime | None = None
-    ) -> Lease | None:
-        """Extend a lease whose owner and token are still the stored ones."""
+    def _held_version(self, lease: Lease) -> dict[str, str] | None:
+        """The stored version of `lease` while its owner and token still hold it (not
+        released), else None."""
         stored = self._read_lease(lease.name)
         if stored is None:
             return None
         held, version = stored
         if (held.owner, held.token) != (lease.owner, lease.token) or held.expires_at <= RELEASED:
+            return None
+        return version
+
+    def renew_lease(
+        self, lease: Lease, ttl_seconds: float, now: datetime | None = None
+    ) -> Lease | None:
+        """Extend a lease whose owner and token are still the stored ones."""
+        version = self._held_version(lease)
+        if version is None:
             return None
         now = now or datetime.now(UTC)
         renewed = Lease(lease.name, lease.owner, lease.token, now + timedelta(seconds=ttl_seconds))
@@ -110,11 +118,8 @@ class SearchLeasesMixin(SearchBase):
 
     def release_lease(self, lease: Lease) -> bool:
         """Free a lease still held with this token; its token stays for the next holder."""
-        stored = self._read_lease(lease.name)
-        if stored is None:
-            return False
-        held, version = stored
-        if (held.owner, held.token) != (lease.owner, lease.token) or held.expires_at <= RELEASED:
+        version = self._held_version(lease)
+        if version is None:
             return False
         return self._write_lease(Lease(lease.name, lease.owner, lease.token, RELEASED), version)
 
